@@ -1,6 +1,6 @@
 namespace Anytun.Engine;
 
-/// <summary>Why an engine operation failed; the PowerShell layer maps each code to an ErrorId and ErrorCategory.</summary>
+/// <summary>Machine-readable reason of an <see cref="AnytunException"/>; the PowerShell layer maps it to ErrorId and ErrorCategory.</summary>
 public enum AnytunErrorCode
 {
     InvalidOption,
