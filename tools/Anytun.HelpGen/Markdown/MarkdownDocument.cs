@@ -34,6 +34,11 @@ public sealed class MarkdownDocument
         {
             string text = lines[index];
             int number = index + 1;
+            if (text.Contains("{{ Fill", StringComparison.Ordinal) || text.Contains("{{ Add", StringComparison.Ordinal))
+            {
+                throw new HelpGenException(fileName, stack.Peek().Title, number, "placeholder text left by Update-AnytunHelp.ps1: " + text.Trim());
+            }
+
             if (text.TrimStart().StartsWith("```", StringComparison.Ordinal))
             {
                 inFence = !inFence;
