@@ -15,6 +15,9 @@ public interface IPacketDevice : IDisposable
     /// <summary>Blocks until a packet arrives and copies it into <paramref name="buffer"/>; returns 0 once the device is closed.</summary>
     int Read(Span<byte> buffer);
 
-    /// <summary>Writes exactly one packet.</summary>
+    /// <summary>Writes exactly one packet; throws on failure.</summary>
     void Write(ReadOnlySpan<byte> packet);
+
+    /// <summary>Writes exactly one packet; returns false instead of throwing (the packet path counts it as a drop).</summary>
+    bool TryWrite(ReadOnlySpan<byte> packet);
 }

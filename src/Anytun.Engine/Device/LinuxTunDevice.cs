@@ -1,0 +1,307 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Anytun.Engine.Configuration;
+using Anytun.Engine.Interop;
+
+namespace Anytun.Engine.Device;
+
+/// <summary>
+/// A Linux tun (IFF_TUN) or tap (IFF_TAP) interface opened through /dev/net/tun, always without the packet-information header.
+/// Read blocks in poll() on the device fd and an eventfd, so <see cref="Dispose"/> wakes a blocked reader.
+/// </summary>
+public sealed unsafe class LinuxTunDevice : IPacketDevice
+{
+    public const string DeviceNode = "/dev/net/tun";
+    private const int MaxNameLength = 15;
+    private const int IfReqSize = 40;
+    private const short IFF_TUN = 0x0001;
+    private const short IFF_TAP = 0x0002;
+    private const short IFF_NO_PI = 0x1000;
+    private const nuint TUNSETIFF = 0x400454ca;
+    private const nuint SIOCGIFMTU = 0x8921;
+
+    private readonly FileDescriptorHandle _device;
+    private readonly FileDescriptorHandle _wakeup;
+    private int _disposed;
+
+    private LinuxTunDevice(FileDescriptorHandle device, FileDescriptorHandle wakeup, string name, DeviceType kind, int mtu)
+    {
+        _device = device;
+        _wakeup = wakeup;
+        Name = name;
+        Kind = kind;
+        Mtu = mtu;
+    }
+
+    public string Name { get; }
+
+    public DeviceType Kind { get; }
+
+    public int Mtu { get; internal set; }
+
+    /// <summary>
+    /// Creates (or attaches to) the interface. An empty or null name lets the kernel pick tunN/tapN.
+    /// The device lives in the network namespace of the calling thread.
+    /// </summary>
+    /// <exception cref="AnytunException">DeviceOpenFailed or PermissionDenied.</exception>
+    public static LinuxTunDevice Open(string? requestedName, DeviceType kind)
+    {
+        var target = string.IsNullOrEmpty(requestedName) ? DeviceNode : requestedName;
+        if (requestedName is not null && Encoding.UTF8.GetByteCount(requestedName) > MaxNameLength)
+        {
+            throw new AnytunException(
+                AnytunErrorCode.InvalidOption,
+                $"device name '{requestedName}' is longer than {MaxNameLength} bytes",
+                "-d/--dev");
+        }
+
+        var fd = Libc.Open(DeviceNode, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw OpenError(errno, $"cannot open {DeviceNode}", target);
+        }
+
+        var device = new FileDescriptorHandle(fd);
+        try
+        {
+            var ifreq = stackalloc byte[IfReqSize];
+            new Span<byte>(ifreq, IfReqSize).Clear();
+            if (!string.IsNullOrEmpty(requestedName))
+            {
+                Encoding.UTF8.GetBytes(requestedName, new Span<byte>(ifreq, MaxNameLength));
+            }
+
+            *(short*)(ifreq + 16) = (short)((kind == DeviceType.Tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+            if (Libc.Ioctl(fd, TUNSETIFF, ifreq) < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw OpenError(errno, $"cannot create {(kind == DeviceType.Tap ? "tap" : "tun")} device '{requestedName}'", target);
+            }
+
+            var actualName = Marshal.PtrToStringUTF8((nint)ifreq) ?? string.Empty;
+            var mtu = ReadMtu(ifreq);
+
+            var eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            if (eventFd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new AnytunException(AnytunErrorCode.DeviceOpenFailed, $"eventfd failed: {Libc.ErrorText(errno)}", actualName);
+            }
+
+            return new LinuxTunDevice(device, new FileDescriptorHandle(eventFd), actualName, kind, mtu);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    public int Read(Span<byte> buffer)
+    {
+        if (!TryAddRef(_device))
+        {
+            return 0;
+        }
+
+        var wakeupAdded = false;
+        try
+        {
+            _wakeup.DangerousAddRef(ref wakeupAdded);
+            var fds = stackalloc Libc.PollFd[2];
+            while (true)
+            {
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return 0;
+                }
+
+                fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
+                fds[1] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
+                var ready = Libc.Poll(fds, 2, -1);
+                if (ready < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw new IOException($"poll on {Name} failed: {Libc.ErrorText(errno)}");
+                }
+
+                if (fds[1].Revents != 0)
+                {
+                    return 0;
+                }
+
+                if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
+                {
+                    throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
+                }
+
+                if ((fds[0].Revents & Libc.POLLIN) == 0)
+                {
+                    continue;
+                }
+
+                fixed (byte* destination = buffer)
+                {
+                    var count = Libc.Read(_device.Fd, destination, (nuint)buffer.Length);
+                    if (count >= 0)
+                    {
+                        return (int)count;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR || errno == Libc.EAGAIN)
+                    {
+                        continue;
+                    }
+
+                    throw new IOException($"read from {Name} failed: {Libc.ErrorText(errno)}");
+                }
+            }
+        }
+        finally
+        {
+            if (wakeupAdded)
+            {
+                _wakeup.DangerousRelease();
+            }
+
+            _device.DangerousRelease();
+        }
+    }
+
+    public void Write(ReadOnlySpan<byte> packet)
+    {
+        var errno = TryWriteCore(packet);
+        if (errno != 0)
+        {
+            throw new IOException($"write to {Name} failed: {Libc.ErrorText(errno)}");
+        }
+    }
+
+    public bool TryWrite(ReadOnlySpan<byte> packet) => TryWriteCore(packet) == 0;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Wake a reader blocked in poll(); the handles close once it has released its reference.
+        if (TryAddRef(_wakeup))
+        {
+            try
+            {
+                ulong one = 1;
+                _ = Libc.Write(_wakeup.Fd, (byte*)&one, sizeof(ulong));
+            }
+            finally
+            {
+                _wakeup.DangerousRelease();
+            }
+        }
+
+        _device.Dispose();
+        _wakeup.Dispose();
+    }
+
+    public override string ToString() => $"{Name} ({Kind})";
+
+    private int TryWriteCore(ReadOnlySpan<byte> packet)
+    {
+        if (!TryAddRef(_device))
+        {
+            return Libc.EBADF;
+        }
+
+        try
+        {
+            fixed (byte* source = packet)
+            {
+                while (true)
+                {
+                    var written = Libc.Write(_device.Fd, source, (nuint)packet.Length);
+                    if (written == packet.Length)
+                    {
+                        return 0;
+                    }
+
+                    if (written >= 0)
+                    {
+                        return Libc.EIO;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EINTR)
+                    {
+                        return errno;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _device.DangerousRelease();
+        }
+    }
+
+    private static bool TryAddRef(SafeHandle handle)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        return added;
+    }
+
+    private static int ReadMtu(byte* ifreqWithName)
+    {
+        // SIOCGIFMTU on any AF_INET socket of the same namespace; 1500 when it cannot be read.
+        var socket = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        if (socket < 0)
+        {
+            return 1500;
+        }
+
+        try
+        {
+            var request = stackalloc byte[IfReqSize];
+            new Span<byte>(ifreqWithName, 16).CopyTo(new Span<byte>(request, 16));
+            new Span<byte>(request + 16, IfReqSize - 16).Clear();
+            return Libc.Ioctl(socket, SIOCGIFMTU, request) == 0 ? *(int*)(request + 16) : 1500;
+        }
+        finally
+        {
+            _ = Libc.Close(socket);
+        }
+    }
+
+    private static AnytunException OpenError(int errno, string what, string target) => errno switch
+    {
+        Libc.ENOENT or Libc.ENODEV => new AnytunException(
+            AnytunErrorCode.DeviceOpenFailed,
+            $"{what}: {Libc.ErrorText(errno)} (is the tun module loaded and {DeviceNode} present?)",
+            target),
+        Libc.EPERM or Libc.EACCES => new AnytunException(
+            AnytunErrorCode.PermissionDenied,
+            $"{what}: {Libc.ErrorText(errno)}; run as root or grant CAP_NET_ADMIN",
+            target),
+        Libc.EBUSY or Libc.EEXIST => new AnytunException(
+            AnytunErrorCode.DeviceOpenFailed,
+            $"{what}: {Libc.ErrorText(errno)} (the name is in use by another device or process)",
+            target),
+        _ => new AnytunException(AnytunErrorCode.DeviceOpenFailed, $"{what}: {Libc.ErrorText(errno)}", target),
+    };
+}

@@ -1,0 +1,213 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Anytun.Engine.Interop;
+
+namespace Anytun.Engine.Device;
+
+/// <summary>
+/// Minimal rtnetlink client (NETLINK_ROUTE): adds an IPv4 address, sets the MTU and brings a link up, like the
+/// <c>ifconfig &lt;dev&gt; &lt;addr&gt; netmask &lt;mask&gt; mtu 1400</c> that anytun runs for -n. Works in the network
+/// namespace of the calling thread.
+/// </summary>
+public static unsafe class Netlink
+{
+    private const ushort RTM_NEWLINK = 16;
+    private const ushort RTM_NEWADDR = 20;
+    private const ushort NLMSG_ERROR = 2;
+    private const ushort NLM_F_REQUEST = 0x1;
+    private const ushort NLM_F_ACK = 0x4;
+    private const ushort NLM_F_REPLACE = 0x100;
+    private const ushort NLM_F_CREATE = 0x400;
+    private const ushort IFA_ADDRESS = 1;
+    private const ushort IFA_LOCAL = 2;
+    private const ushort IFA_BROADCAST = 4;
+    private const ushort IFLA_MTU = 4;
+    private const uint IFF_UP = 0x1;
+    private const int HeaderSize = 16;
+
+    /// <summary>anytun's MTU for -n (spec §1.3).</summary>
+    public const int AnytunMtu = 1400;
+
+    /// <summary>Adds <paramref name="address"/>/<paramref name="prefixLength"/>, sets <paramref name="mtu"/> and sets the link up.</summary>
+    /// <param name="deviceName">Interface name (in the calling thread's network namespace).</param>
+    /// <param name="address">IPv4 address.</param>
+    /// <param name="prefixLength">Prefix length 0..32.</param>
+    /// <param name="mtu">MTU to set (anytun: 1400).</param>
+    /// <param name="broadcast">Add the directed broadcast address too (Ethernet/tap interfaces, as ifconfig does).</param>
+    /// <exception cref="AnytunException">InterfaceConfigFailed (target = device name) with the kernel's errno text.</exception>
+    public static void ConfigureInterface(string deviceName, IPAddress address, int prefixLength, int mtu, bool broadcast)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork || prefixLength is < 0 or > 32)
+        {
+            throw new AnytunException(
+                AnytunErrorCode.InterfaceConfigFailed,
+                $"cannot configure {deviceName}: only IPv4 addresses with a prefix length 0..32 are supported (got {address}/{prefixLength})",
+                deviceName);
+        }
+
+        var index = Libc.IfNameToIndex(deviceName);
+        if (index == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw Failure(deviceName, "look up interface", errno);
+        }
+
+        var fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
+        if (fd < 0)
+        {
+            throw Failure(deviceName, "open netlink socket", Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            // sockaddr_nl { family, pad, pid = 0 (kernel assigns), groups = 0 }
+            var local = stackalloc byte[12];
+            new Span<byte>(local, 12).Clear();
+            *(ushort*)local = Libc.AF_NETLINK;
+            if (Libc.Bind(fd, local, 12) < 0)
+            {
+                throw Failure(deviceName, "bind netlink socket", Marshal.GetLastPInvokeError());
+            }
+
+            var message = new byte[256];
+            var length = BuildNewAddress(message, 1, index, address, prefixLength, broadcast);
+            Transact(fd, message.AsSpan(0, length), 1, deviceName, $"add address {address}/{prefixLength}");
+
+            length = BuildNewLink(message, 2, index, mtu);
+            Transact(fd, message.AsSpan(0, length), 2, deviceName, $"set mtu {mtu} and link up");
+        }
+        finally
+        {
+            _ = Libc.Close(fd);
+        }
+    }
+
+    private static int BuildNewAddress(Span<byte> message, uint sequence, uint index, IPAddress address, int prefixLength, bool broadcast)
+    {
+        message.Clear();
+        var offset = HeaderSize;
+
+        // struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; }
+        message[offset] = Libc.AF_INET;
+        message[offset + 1] = (byte)prefixLength;
+        BinaryPrimitives.WriteUInt32LittleEndian(message[(offset + 4)..], index);
+        offset += 8;
+
+        Span<byte> addressBytes = stackalloc byte[4];
+        address.TryWriteBytes(addressBytes, out _);
+        offset = AppendAttribute(message, offset, IFA_LOCAL, addressBytes);
+        offset = AppendAttribute(message, offset, IFA_ADDRESS, addressBytes);
+        if (broadcast && prefixLength < 31)
+        {
+            var host = BinaryPrimitives.ReadUInt32BigEndian(addressBytes);
+            var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
+            Span<byte> broadcastBytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(broadcastBytes, host | ~mask);
+            offset = AppendAttribute(message, offset, IFA_BROADCAST, broadcastBytes);
+        }
+
+        WriteHeader(message, offset, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, sequence);
+        return offset;
+    }
+
+    private static int BuildNewLink(Span<byte> message, uint sequence, uint index, int mtu)
+    {
+        message.Clear();
+        var offset = HeaderSize;
+
+        // struct ifinfomsg { u8 family; u8 pad; u16 type; i32 index; u32 flags; u32 change; }
+        BinaryPrimitives.WriteInt32LittleEndian(message[(offset + 4)..], (int)index);
+        BinaryPrimitives.WriteUInt32LittleEndian(message[(offset + 8)..], IFF_UP);
+        BinaryPrimitives.WriteUInt32LittleEndian(message[(offset + 12)..], IFF_UP);
+        offset += 16;
+
+        Span<byte> mtuBytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(mtuBytes, (uint)mtu);
+        offset = AppendAttribute(message, offset, IFLA_MTU, mtuBytes);
+
+        WriteHeader(message, offset, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, sequence);
+        return offset;
+    }
+
+    private static int AppendAttribute(Span<byte> message, int offset, ushort type, ReadOnlySpan<byte> value)
+    {
+        // struct rtattr { u16 len; u16 type; } + value, padded to 4 bytes
+        BinaryPrimitives.WriteUInt16LittleEndian(message[offset..], (ushort)(4 + value.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(message[(offset + 2)..], type);
+        value.CopyTo(message[(offset + 4)..]);
+        return offset + ((4 + value.Length + 3) & ~3);
+    }
+
+    private static void WriteHeader(Span<byte> message, int length, ushort type, ushort flags, uint sequence)
+    {
+        // struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; } in host (little-endian) order
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)length);
+        BinaryPrimitives.WriteUInt16LittleEndian(message[4..], type);
+        BinaryPrimitives.WriteUInt16LittleEndian(message[6..], flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(message[8..], sequence);
+    }
+
+    private static void Transact(int fd, ReadOnlySpan<byte> request, uint sequence, string deviceName, string action)
+    {
+        fixed (byte* pointer = request)
+        {
+            if (Libc.Send(fd, pointer, (nuint)request.Length, 0) < 0)
+            {
+                throw Failure(deviceName, action, Marshal.GetLastPInvokeError());
+            }
+        }
+
+        var reply = new byte[8192];
+        while (true)
+        {
+            nint received;
+            fixed (byte* pointer = reply)
+            {
+                received = Libc.Recv(fd, pointer, (nuint)reply.Length, 0);
+            }
+
+            if (received < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                throw Failure(deviceName, action, errno);
+            }
+
+            var offset = 0;
+            while (offset + HeaderSize <= received)
+            {
+                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset));
+                var type = BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(offset + 4));
+                var replySequence = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset + 8));
+                if (length < HeaderSize)
+                {
+                    break;
+                }
+
+                if (type == NLMSG_ERROR && replySequence == sequence && offset + HeaderSize + 4 <= received)
+                {
+                    var error = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(offset + HeaderSize));
+                    if (error == 0)
+                    {
+                        return;
+                    }
+
+                    throw Failure(deviceName, action, -error);
+                }
+
+                offset += (length + 3) & ~3;
+            }
+        }
+    }
+
+    private static AnytunException Failure(string deviceName, string action, int errno) => new(
+        AnytunErrorCode.InterfaceConfigFailed,
+        $"cannot configure {deviceName}: {action}: {Libc.ErrorText(errno)}",
+        deviceName);
+}

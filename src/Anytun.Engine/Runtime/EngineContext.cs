@@ -1,0 +1,74 @@
+using Anytun.Engine.Configuration;
+using Anytun.Engine.Device;
+using Anytun.Engine.Logging;
+using Anytun.Engine.Protocol;
+using Anytun.Engine.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Anytun.Engine.Runtime;
+
+/// <summary>What the engine threads of one running tunnel share. Everything here is immutable or thread-safe.</summary>
+internal sealed class EngineContext
+{
+    public EngineContext(
+        IPacketDevice device,
+        UdpTransport transport,
+        ConnectionTable connections,
+        SatpCryptoSuite suite,
+        TunnelOptions options,
+        ILogger logger)
+    {
+        Device = device;
+        Transport = transport;
+        Connections = connections;
+        Suite = suite;
+        Logger = logger;
+        DeviceKind = device.Kind;
+        SenderId = options.SenderId;
+        WindowSize = options.WindowSize;
+        LearnsRemote = string.IsNullOrEmpty(options.RemoteHost);
+    }
+
+    public IPacketDevice Device { get; }
+
+    public UdpTransport Transport { get; }
+
+    public ConnectionTable Connections { get; }
+
+    public SatpCryptoSuite Suite { get; }
+
+    public ILogger Logger { get; }
+
+    public DeviceType DeviceKind { get; }
+
+    public ushort SenderId { get; }
+
+    public uint WindowSize { get; }
+
+    /// <summary>No -r: the first authenticated datagram creates the connection (spec §7).</summary>
+    public bool LearnsRemote { get; }
+
+    /// <summary>Drops that belong to no connection.</summary>
+    public TrafficCounters TunnelCounters { get; } = new();
+
+    /// <summary>Set once shutdown begins; loops treat errors after that as the normal end.</summary>
+    public volatile bool Stopping;
+
+    /// <summary>Called (once per tunnel is enough) on the first authenticated datagram.</summary>
+    public Action? PeerSeen { get; set; }
+
+    /// <summary>Called when a loop dies of an unexpected exception.</summary>
+    public Action<string, Exception>? LoopFaulted { get; set; }
+
+    /// <summary>Creates the connection learned from an authenticated datagram (receiver threads; race-safe).</summary>
+    public Connection LearnConnection(ushort mux, RemoteEndpoint remote)
+    {
+        var connection = Connections.AddOrGet(new Connection(mux, remote, WindowSize), out var added);
+        if (added)
+        {
+            EngineLog.RemoteAutodetected(Logger, remote.Text, mux);
+        }
+
+        return connection;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Anytun.Engine.Transport;
+
+/// <summary>
+/// The tunnel's UDP sockets: one per local address (IPv6 sockets with IPV6_V6ONLY), all on the same port.
+/// Each socket is read by exactly one receiver thread; the sender thread sends from the first socket of the remote's family.
+/// </summary>
+internal sealed class UdpTransport : IDisposable
+{
+    /// <summary>Socket buffer size requested; the kernel caps it at net.core.[rw]mem_max.</summary>
+    private const int SocketBufferSize = 4 * 1024 * 1024;
+
+    private readonly Socket[] _sockets;
+    private int _disposed;
+
+    private UdpTransport(Socket[] sockets, IPEndPoint[] localEndPoints)
+    {
+        _sockets = sockets;
+        LocalEndPoints = localEndPoints;
+    }
+
+    public IReadOnlyList<Socket> Sockets => _sockets;
+
+    public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
+
+    /// <summary>Opens and binds one socket per address; on any failure closes what it opened.</summary>
+    /// <exception cref="AnytunException">AddressInUse (target "address:port") or SocketFailed.</exception>
+    public static UdpTransport Bind(IReadOnlyList<IPAddress> addresses, int port)
+    {
+        var sockets = new List<Socket>(addresses.Count);
+        var endPoints = new List<IPEndPoint>(addresses.Count);
+        try
+        {
+            foreach (var address in addresses)
+            {
+                // With port 0 every further socket reuses the port the kernel chose for the first one.
+                var bindPort = port == 0 && endPoints.Count > 0 ? endPoints[0].Port : port;
+                var socket = Open(address, bindPort);
+                sockets.Add(socket);
+                endPoints.Add((IPEndPoint)socket.LocalEndPoint!);
+            }
+        }
+        catch
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
+
+        return new UdpTransport(sockets.ToArray(), endPoints.ToArray());
+    }
+
+    /// <summary>The first socket of <paramref name="family"/>, or null (spec §7: "no suitable socket found").</summary>
+    public Socket? SocketFor(AddressFamily family)
+    {
+        var sockets = _sockets;
+        for (var i = 0; i < sockets.Length; i++)
+        {
+            if (sockets[i].AddressFamily == family)
+            {
+                return sockets[i];
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Closing a socket wakes the receiver blocked in it.
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+    }
+
+    private static Socket Open(IPAddress address, int port)
+    {
+        var endPoint = new IPEndPoint(address, port);
+        var target = EndPointText(endPoint);
+        Socket socket;
+        try
+        {
+            socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        }
+        catch (SocketException exception)
+        {
+            throw new AnytunException(AnytunErrorCode.SocketFailed, $"cannot open socket {target}: {exception.Message}", target, exception);
+        }
+
+        try
+        {
+            if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            TrySetBufferSizes(socket);
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch (SocketException exception)
+        {
+            socket.Dispose();
+            if (exception.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new AnytunException(AnytunErrorCode.AddressInUse, $"bind {target}: address already in use", target, exception);
+            }
+
+            throw new AnytunException(AnytunErrorCode.SocketFailed, $"bind {target}: {exception.Message}", target, exception);
+        }
+    }
+
+    private static void TrySetBufferSizes(Socket socket)
+    {
+        try
+        {
+            socket.ReceiveBufferSize = SocketBufferSize;
+            socket.SendBufferSize = SocketBufferSize;
+        }
+        catch (SocketException)
+        {
+            // Larger buffers only help throughput; the defaults work.
+        }
+    }
+
+    public static string EndPointText(IPEndPoint endPoint) =>
+        endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]:{endPoint.Port}" : $"{endPoint.Address}:{endPoint.Port}";
+}
