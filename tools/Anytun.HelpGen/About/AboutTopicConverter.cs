@@ -70,14 +70,17 @@ public static class AboutTopicConverter
     private static void AppendBody(StringBuilder output, IReadOnlyList<SourceLine> body)
     {
         bool first = true;
+        bool previousWasListItem = false;
         foreach (var block in MarkdownBlockReader.Read(body))
         {
             bool listItem = !block.IsCode && MarkdownBlockReader.IsListItem(block.Lines[0]);
             // Consecutive list items stay together; everything else is separated by a blank line.
-            if (!first && !listItem)
+            if (!first && !(listItem && previousWasListItem))
             {
                 output.Append('\n');
             }
+
+            previousWasListItem = listItem;
 
             if (block.IsCode)
             {
