@@ -1,0 +1,47 @@
+using Anytun.Engine.Configuration;
+
+namespace Anytun.Engine.Tests.Configuration;
+
+public sealed class EnsureSupportedTests
+{
+    [Theory]
+    [InlineData("-I 10.0.0.1", OptionNames.SyncInterface)]
+    [InlineData("-S 2323", OptionNames.SyncPort)]
+    [InlineData("-M a.example:2323,b.example", OptionNames.SyncHosts)]
+    [InlineData("-X ctl.example:4445", OptionNames.ControlHost)]
+    [InlineData("-R 10.0.0.0/8", OptionNames.Route)]
+    [InlineData("-u nobody", OptionNames.Username)]
+    [InlineData("-g nogroup", OptionNames.Groupname)]
+    [InlineData("-C /var/run/anytun", OptionNames.Chroot)]
+    [InlineData("-P /run/anytun.pid", OptionNames.PidFile)]
+    [InlineData("-L syslog:3,anytun,daemon", OptionNames.Log)]
+    [InlineData("-L file:3,/tmp/anytun.log", OptionNames.Log)]
+    public void LaterWorkIsParsedThenRefusedByName(string option, string target)
+    {
+        using var options = AnytunCommandLine.ParseCommandLine(OptionAssert.Base + " " + option);
+        options.Validate();
+        var ex = Assert.Throws<AnytunException>(() => options.EnsureSupported());
+        OptionAssert.Check(ex, AnytunErrorCode.NotSupportedYet, target, "not supported yet");
+    }
+
+    [Theory]
+    [InlineData("-D")]
+    [InlineData("-U")]
+    [InlineData("-L stdout:5")]
+    [InlineData("-L stderr:2 -L stdout:3")]
+    [InlineData("--nodaemonize --debug --log stdout:4")]
+    public void ForegroundAndStreamLoggingAreAccepted(string option)
+    {
+        using var options = AnytunCommandLine.ParseCommandLine(OptionAssert.Base + " " + option);
+        options.Validate();
+        options.EnsureSupported();
+    }
+
+    [Fact]
+    public void DebugIsStoredSeparately()
+    {
+        using var options = AnytunCommandLine.ParseCommandLine("anytun -U -c null -a null");
+        Assert.True(options.Debug);
+        Assert.False(options.NoDaemonize);
+    }
+}
