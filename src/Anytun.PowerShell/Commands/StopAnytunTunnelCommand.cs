@@ -1,0 +1,78 @@
+using System.Management.Automation;
+
+namespace Anytun;
+
+/// <summary>Stop-AnytunTunnel: stops tunnels by name (wildcards) or object; their jobs end as Stopped.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "AnytunTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = ByName)]
+[OutputType(typeof(AnytunTunnel))]
+public sealed class StopAnytunTunnelCommand : AnytunCmdlet
+{
+    private const string ByName = "ByName";
+    private const string ByInputObject = "ByInputObject";
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByInputObject)]
+    [ValidateNotNull]
+    public AnytunTunnel[] InputObject { get; set; } = Array.Empty<AnytunTunnel>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ByName)
+        {
+            foreach (var session in TunnelResolver.ResolveByName(this, Name))
+            {
+                Stop(session);
+            }
+
+            return;
+        }
+
+        foreach (var tunnel in InputObject)
+        {
+            if (TunnelResolver.ResolveObject(this, tunnel) is { } session)
+            {
+                Stop(session);
+            }
+        }
+    }
+
+    private void Stop(TunnelSession session)
+    {
+        if (!ShouldProcess($"tunnel '{session.Name}'", "Stop"))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!session.RequestStopAsync().Wait(StopTimeout, StopToken))
+            {
+                WriteWarning($"Tunnel '{session.Name}' did not stop within {StopTimeout.TotalSeconds} s.");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (AggregateException ex)
+        {
+            WriteAnytunError(ex, session.Name);
+            return;
+        }
+
+        if (PassThru)
+        {
+            WriteObject(session.ToOutput());
+        }
+    }
+}

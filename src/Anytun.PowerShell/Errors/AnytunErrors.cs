@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using Anytun.Engine;
+
+namespace Anytun;
+
+/// <summary>
+/// The one place ErrorRecords are built: stable ErrorIds, the right category, the target the user named,
+/// and a recommended action where there is a fix.
+/// </summary>
+internal static class AnytunErrors
+{
+    internal const string TunnelNotFoundId = "TunnelNotFound";
+    internal const string TunnelAlreadyExistsId = "TunnelAlreadyExists";
+    internal const string UnexpectedErrorId = "UnexpectedError";
+
+    /// <summary>Maps an engine failure; <paramref name="target"/> overrides the engine's target when the user named something else.</summary>
+    internal static ErrorRecord FromException(AnytunException exception, object? target = null)
+    {
+        var (errorId, category, action) = Map(exception.Code);
+        var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);
+        if (action is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = action };
+        }
+
+        return record;
+    }
+
+    /// <summary>Any exception: engine ones keep their code, others become 'UnexpectedError' instead of escaping raw.</summary>
+    internal static ErrorRecord FromAny(Exception exception, object? target)
+    {
+        var inner = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : exception;
+        return inner switch
+        {
+            AnytunException anytun => FromException(anytun, target),
+            OperationCanceledException => new ErrorRecord(inner, "OperationStopped", ErrorCategory.OperationStopped, target),
+            _ => new ErrorRecord(inner, UnexpectedErrorId, ErrorCategory.NotSpecified, target),
+        };
+    }
+
+    internal static ErrorRecord Create(AnytunErrorCode code, string message, object? target) =>
+        FromException(new AnytunException(code, message, target as string), target);
+
+    internal static ErrorRecord TunnelNotFound(string name) => new(
+        new ItemNotFoundException($"No Anytun tunnel named '{name}' is running in this process."),
+        TunnelNotFoundId,
+        ErrorCategory.ObjectNotFound,
+        name)
+    {
+        ErrorDetails = new ErrorDetails($"No Anytun tunnel named '{name}' is running in this process.")
+        {
+            RecommendedAction = "Run Get-AnytunTunnel to list the tunnels of this process.",
+        },
+    };
+
+    internal static ErrorRecord TunnelAlreadyExists(string name) => new(
+        new InvalidOperationException($"A tunnel named '{name}' is already running."),
+        TunnelAlreadyExistsId,
+        ErrorCategory.ResourceExists,
+        name)
+    {
+        ErrorDetails = new ErrorDetails($"A tunnel named '{name}' is already running.")
+        {
+            RecommendedAction = "Choose another -Name, or stop the running tunnel with Stop-AnytunTunnel first.",
+        },
+    };
+
+    private static (string ErrorId, ErrorCategory Category, string? RecommendedAction) Map(AnytunErrorCode code) => code switch
+    {
+        AnytunErrorCode.InvalidOption => ("InvalidOption", ErrorCategory.InvalidArgument, null),
+        AnytunErrorCode.NotSupportedYet => ("NotSupportedYet", ErrorCategory.NotImplemented,
+            "Remove the option; this version of the module does not implement it yet."),
+        AnytunErrorCode.DeviceOpenFailed => ("DeviceOpenFailed", ErrorCategory.OpenError,
+            "Check that /dev/net/tun exists (modprobe tun) and that the device name is free."),
+        AnytunErrorCode.PermissionDenied => ("PermissionDenied", ErrorCategory.PermissionDenied,
+            "Run PowerShell as root or grant it CAP_NET_ADMIN (and CAP_NET_BIND_SERVICE for ports below 1024)."),
+        AnytunErrorCode.AddressInUse => ("AddressInUse", ErrorCategory.ResourceUnavailable,
+            "Choose another -LocalPort or -LocalAddress, or stop whatever holds the port (ss -ulpn)."),
+        AnytunErrorCode.ResolveFailed => ("ResolveFailed", ErrorCategory.ObjectNotFound,
+            "Check the host name and -AddressFamily."),
+        AnytunErrorCode.InterfaceConfigFailed => ("InterfaceConfigFailed", ErrorCategory.InvalidOperation, null),
+        AnytunErrorCode.SocketFailed => ("SocketFailed", ErrorCategory.ConnectionError, null),
+        AnytunErrorCode.PostUpScriptFailed => ("PostUpScriptFailed", ErrorCategory.InvalidResult, null),
+        AnytunErrorCode.PeerTimeout => ("PeerTimeout", ErrorCategory.OperationTimeout,
+            "Check that the peer runs with the same key, cipher, auth algorithm and opposite role, and that UDP passes."),
+        AnytunErrorCode.TunnelFaulted => ("TunnelFaulted", ErrorCategory.InvalidResult, null),
+        AnytunErrorCode.AlreadyRunning => ("AlreadyRunning", ErrorCategory.ResourceExists, null),
+        _ => (code.ToString(), ErrorCategory.NotSpecified, null),
+    };
+}

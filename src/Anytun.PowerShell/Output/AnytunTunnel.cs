@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Anytun;
+
+/// <summary>A point-in-time view of a started tunnel (Get-AnytunTunnel, Stop-AnytunTunnel -PassThru, post-up ScriptBlocks).</summary>
+public sealed class AnytunTunnel
+{
+    internal AnytunTunnel(
+        string name,
+        AnytunTunnelState state,
+        string? deviceName,
+        AnytunTunnelDefinition definition,
+        IReadOnlyList<IPEndPoint> localEndPoints,
+        IPEndPoint? remoteEndPoint,
+        int? jobId,
+        DateTime startTime)
+    {
+        Name = name;
+        State = state;
+        DeviceName = deviceName;
+        Definition = definition;
+        LocalEndPoints = localEndPoints;
+        RemoteEndPoint = remoteEndPoint;
+        JobId = jobId;
+        StartTime = startTime;
+    }
+
+    public string Name { get; }
+
+    public AnytunTunnelState State { get; }
+
+    /// <summary>The device the kernel created (e.g. tun0), or null before the device is open.</summary>
+    public string? DeviceName { get; }
+
+    public AnytunDeviceType DeviceType => Definition.DeviceType;
+
+    public string? InterfaceAddress => Definition.InterfaceAddress;
+
+    /// <summary>Bound UDP endpoints (one per address family).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
+
+    /// <summary>The bound endpoints as text, for tables.</summary>
+    public string LocalEndPoint => string.Join(", ", LocalEndPoints);
+
+    /// <summary>Where the peer currently is (learnt from authenticated datagrams or -RemoteAddress); null if unknown.</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    public ushort Mux => Definition.Mux;
+
+    public AnytunCipher Cipher => Definition.Cipher;
+
+    public AnytunAuthAlgorithm AuthAlgorithm => Definition.AuthAlgorithm;
+
+    /// <summary>Id of the AnytunTunnel job (Get-Job -Id); null for a tunnel run with -Wait.</summary>
+    public int? JobId { get; }
+
+    public DateTime StartTime { get; }
+
+    /// <summary>The definition the tunnel was started from.</summary>
+    public AnytunTunnelDefinition Definition { get; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,10 @@
+namespace Anytun;
+
+/// <summary>Key-derivation pseudo-random function (anytun -k).</summary>
+public enum AnytunKdPrf
+{
+    Null,
+    AesCtr128,
+    AesCtr192,
+    AesCtr256,
+}

@@ -1,0 +1,137 @@
+using Anytun.Engine.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Anytun;
+
+/// <summary>
+/// One started tunnel as the module tracks it: the engine tunnel, its definition, where its messages go,
+/// and (unless run with -Wait) its job. Stopping is idempotent and removes it from the registry.
+/// </summary>
+internal sealed class TunnelSession
+{
+    private readonly CancellationTokenSource _stopRequested = new();
+    private readonly ILoggerFactory _loggers;
+    private readonly object _gate = new();
+    private Task? _stopTask;
+
+    internal TunnelSession(string name, AnytunTunnelDefinition definition, Tunnel tunnel, ILoggerFactory loggers, ITunnelStreamWriter writer)
+    {
+        Name = name;
+        Definition = definition;
+        Tunnel = tunnel;
+        _loggers = loggers;
+        Writer = writer;
+        StartTime = DateTime.Now;
+        tunnel.StateChanged += OnTunnelStateChanged;
+    }
+
+    /// <summary>Raised on a thread-pool thread (never an engine thread) when the engine faults.</summary>
+    internal event Action<TunnelSession, Exception?>? Faulted;
+
+    internal string Name { get; }
+
+    internal AnytunTunnelDefinition Definition { get; }
+
+    internal Tunnel Tunnel { get; }
+
+    internal ITunnelStreamWriter Writer { get; }
+
+    internal DateTime StartTime { get; }
+
+    internal AnytunTunnelJob? Job { get; set; }
+
+    /// <summary>Cancelled when someone asks a foreground (-Wait) tunnel to stop.</summary>
+    internal CancellationToken StopRequested => _stopRequested.Token;
+
+    /// <summary>Stops the tunnel the way its owner expects: through its job, or by waking the -Wait cmdlet.</summary>
+    internal Task RequestStopAsync()
+    {
+        var job = Job;
+        if (job is not null)
+        {
+            return Task.Run(job.StopJob);
+        }
+
+        try
+        {
+            _stopRequested.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
+
+        return StopAsync();
+    }
+
+    /// <summary>Stops the engine (once), then forgets the tunnel.</summary>
+    internal Task StopAsync()
+    {
+        lock (_gate)
+        {
+            return _stopTask ??= StopCoreAsync();
+        }
+    }
+
+    internal AnytunTunnel ToOutput()
+    {
+        System.Net.IPEndPoint? remote = null;
+        try
+        {
+            var connections = Tunnel.GetConnections();
+            if (connections.Count > 0)
+            {
+                remote = connections[0].RemoteEndPoint;
+            }
+        }
+        catch (Exception) when (Tunnel.State is TunnelState.Stopped or TunnelState.Faulted or TunnelState.Created)
+        {
+            // A tunnel that is not running has no connections to show.
+        }
+
+        return new AnytunTunnel(
+            Name,
+            MapState(Tunnel.State),
+            Tunnel.DeviceName,
+            Definition,
+            Tunnel.LocalEndPoints,
+            remote,
+            Job?.Id,
+            StartTime);
+    }
+
+    internal static AnytunTunnelState MapState(TunnelState state) => state switch
+    {
+        TunnelState.Created => AnytunTunnelState.Created,
+        TunnelState.Starting => AnytunTunnelState.Starting,
+        TunnelState.Running => AnytunTunnelState.Running,
+        TunnelState.Stopping => AnytunTunnelState.Stopping,
+        TunnelState.Stopped => AnytunTunnelState.Stopped,
+        _ => AnytunTunnelState.Faulted,
+    };
+
+    private async Task StopCoreAsync()
+    {
+        try
+        {
+            await Tunnel.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Tunnel.StateChanged -= OnTunnelStateChanged;
+            TunnelRegistry.Remove(this);
+            _loggers.Dispose();
+        }
+    }
+
+    private void OnTunnelStateChanged(object? sender, TunnelStateChangedEventArgs e)
+    {
+        if (e.NewState != TunnelState.Faulted)
+        {
+            return;
+        }
+
+        var fault = e.Fault ?? Tunnel.Fault;
+        ThreadPool.QueueUserWorkItem(_ => Faulted?.Invoke(this, fault));
+    }
+}
