@@ -98,10 +98,8 @@ function Invoke-BuildTask {
 function Invoke-HelpGenerator {
     # The generator is another part of the project; build help once it has an entry point.
     $generatorDir = Join-Path $RepoRoot 'tools/Anytun.HelpGen'
-    $hasEntryPoint = @(Get-ChildItem $generatorDir -Filter *.cs -Recurse -File -ErrorAction SilentlyContinue |
-            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }).Count -gt 0
-    if (-not $hasEntryPoint) {
-        Write-Warning 'tools/Anytun.HelpGen has no source yet: module staged without en-US help'
+    if (-not (Test-Path (Join-Path $generatorDir 'Program.cs'))) {
+        Write-Warning 'tools/Anytun.HelpGen has no Program.cs yet: module staged without en-US help'
         return
     }
     $helpOut = Join-Path $ModuleOut 'en-US'
