@@ -1,0 +1,33 @@
+using Anytun.Engine.Crypto;
+
+namespace Anytun.Engine.Tests.Support;
+
+/// <summary>
+/// Tests that flip the process-wide <see cref="AesCtrCipher.ForcePortable"/> switch run in this collection, which
+/// xunit runs alone after the parallel ones, so no other test sees the switch change under it.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AesImplementationCollection
+{
+    public const string Name = "AES implementation switch";
+}
+
+/// <summary>Selects the AES implementation for the lifetime of the scope.</summary>
+public sealed class AesImplementationScope : IDisposable
+{
+    private readonly bool _previous;
+
+    public AesImplementationScope(bool portable)
+    {
+        if (!portable && !AesCtrCipher.IsHardwareAccelerated)
+        {
+            // No AES-NI on this machine: both variants exercise the portable path.
+            portable = true;
+        }
+
+        _previous = AesCtrCipher.ForcePortable;
+        AesCtrCipher.ForcePortable = portable;
+    }
+
+    public void Dispose() => AesCtrCipher.ForcePortable = _previous;
+}
