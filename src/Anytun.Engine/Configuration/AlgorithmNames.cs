@@ -79,7 +79,7 @@ public static class AlgorithmNames
         CipherAlgorithm.AesCtr128 => "aes-ctr-128",
         CipherAlgorithm.AesCtr192 => "aes-ctr-192",
         CipherAlgorithm.AesCtr256 => "aes-ctr-256",
-        _ => throw new ArgumentOutOfRangeException(nameof(cipher), cipher, null),
+        _ => Undefined(cipher),
     };
 
     public static string ToName(KeyDerivationPrf prf) => prf switch
@@ -88,28 +88,28 @@ public static class AlgorithmNames
         KeyDerivationPrf.AesCtr128 => "aes-ctr-128",
         KeyDerivationPrf.AesCtr192 => "aes-ctr-192",
         KeyDerivationPrf.AesCtr256 => "aes-ctr-256",
-        _ => throw new ArgumentOutOfRangeException(nameof(prf), prf, null),
+        _ => Undefined(prf),
     };
 
     public static string ToName(AuthAlgorithm auth) => auth switch
     {
         AuthAlgorithm.Null => "null",
         AuthAlgorithm.Sha1 => "sha1",
-        _ => throw new ArgumentOutOfRangeException(nameof(auth), auth, null),
+        _ => Undefined(auth),
     };
 
     public static string ToName(Role role) => role switch
     {
         Role.Left => "left",
         Role.Right => "right",
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
+        _ => Undefined(role),
     };
 
     public static string ToName(DeviceType type) => type switch
     {
         DeviceType.Tun => "tun",
         DeviceType.Tap => "tap",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+        _ => Undefined(type),
     };
 
     /// <summary>Master key length in bytes the kd-prf needs (0 for null).</summary>
@@ -129,4 +129,8 @@ public static class AlgorithmNames
         CipherAlgorithm.AesCtr256 => 32,
         _ => 0,
     };
+
+    /// <summary>Formatting (and so ToString) must not throw; Validate reports undefined values.</summary>
+    private static string Undefined<T>(T value)
+        where T : struct, Enum => value.ToString("D");
 }

@@ -6,11 +6,15 @@ namespace Anytun.Engine.Configuration;
 /// <summary>
 /// anytun 0.3.8 argv → <see cref="TunnelOptions"/>. Same option names and value rules as anytun (a value may not
 /// start with '-'; later occurrences win; -R, -M and -L accumulate), but stricter: malformed numbers, names and
-/// hex strings are errors instead of silent zeros. Every error names the token and its 1-based argument position
-/// and never echoes a secret.
+/// hex strings are errors instead of silent zeros. Every error names the option or token and its 1-based argument
+/// position, and never echoes a secret.
 /// </summary>
 internal static class CommandLineParser
 {
+    private const string CipherNames = "aes-ctr, aes-ctr-128, aes-ctr-192, aes-ctr-256, null";
+
+    private delegate bool TryParseName<T>(string value, out T result);
+
     public static TunnelOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -37,17 +41,16 @@ internal static class CommandLineParser
     {
         var ipv4Only = false;
         var ipv6Only = false;
-        var i = args.Count > 0 && args[0] is { } first && IsProgramName(first) ? 1 : 0;
-        for (; i < args.Count; i++)
+        var start = args.Count > 0 && args[0] is { } first && IsProgramName(first) ? 1 : 0;
+        for (var i = start; i < args.Count; i++)
         {
             var token = args[i] ?? throw new ArgumentException($"Argument {i + 1} is null.", nameof(args));
-            var reader = new ValueReader(args, i);
             switch (token)
             {
                 case "-h" or "--help":
-                    throw NotHere(OptionNames.Help, token, i, "the module has no usage text of its own; use Get-Help about_Anytun or Get-Help <command>");
+                    throw NotMeaningful(OptionNames.Help, token, i, "use Get-Help about_Anytun or Get-Help <command>");
                 case "-v" or "--version":
-                    throw NotHere(OptionNames.Version, token, i, "use (Get-Module Anytun).Version");
+                    throw NotMeaningful(OptionNames.Version, token, i, "use (Get-Module Anytun).Version");
                 case "-D" or "--nodaemonize":
                     options.NoDaemonize = true;
                     break;
@@ -55,34 +58,34 @@ internal static class CommandLineParser
                     options.Debug = true;
                     break;
                 case "-u" or "--username":
-                    options.Username = reader.Take(OptionNames.Username, ref i);
+                    options.Username = Take(args, ref i, OptionNames.Username);
                     break;
                 case "-g" or "--groupname":
-                    options.Groupname = reader.Take(OptionNames.Groupname, ref i);
+                    options.Groupname = Take(args, ref i, OptionNames.Groupname);
                     break;
                 case "-C" or "--chroot":
-                    options.Chroot = reader.Take(OptionNames.Chroot, ref i);
+                    options.Chroot = Take(args, ref i, OptionNames.Chroot);
                     break;
                 case "-P" or "--write-pid":
-                    options.PidFile = reader.Take(OptionNames.PidFile, ref i);
+                    options.PidFile = Take(args, ref i, OptionNames.PidFile);
                     break;
                 case "-L" or "--log":
-                    options.LogTargets.Add(WithPosition(i + 2, () => LogTarget.Parse(reader.Take(OptionNames.Log, ref i))));
+                    options.LogTargets.Add(AtPosition(i + 2, Take(args, ref i, OptionNames.Log), static v => LogTarget.Parse(v)));
                     break;
                 case "-i" or "--interface":
-                    options.LocalAddress = reader.Take(OptionNames.Interface, ref i);
+                    options.LocalAddress = Take(args, ref i, OptionNames.Interface);
                     break;
                 case "-p" or "--port":
-                    options.LocalPort = (int)reader.TakeNumber(OptionNames.Port, 0, 65535, ref i);
+                    options.LocalPort = (int)TakeNumber(args, ref i, OptionNames.Port, 0, 65535);
                     break;
                 case "-s" or "--sender-id":
-                    options.SenderId = (ushort)reader.TakeNumber(OptionNames.SenderId, 0, ushort.MaxValue, ref i);
+                    options.SenderId = (ushort)TakeNumber(args, ref i, OptionNames.SenderId, 0, ushort.MaxValue);
                     break;
                 case "-r" or "--remote-host":
-                    options.RemoteHost = reader.Take(OptionNames.RemoteHost, ref i);
+                    options.RemoteHost = Take(args, ref i, OptionNames.RemoteHost);
                     break;
                 case "-o" or "--remote-port":
-                    options.RemotePort = (int)reader.TakeNumber(OptionNames.RemotePort, 1, 65535, ref i);
+                    options.RemotePort = (int)TakeNumber(args, ref i, OptionNames.RemotePort, 1, 65535);
                     break;
                 case "-4" or "--ipv4-only":
                     ipv4Only = true;
@@ -91,61 +94,61 @@ internal static class CommandLineParser
                     ipv6Only = true;
                     break;
                 case "-I" or "--sync-interface":
-                    options.SyncInterface = reader.Take(OptionNames.SyncInterface, ref i);
+                    options.SyncInterface = Take(args, ref i, OptionNames.SyncInterface);
                     break;
                 case "-S" or "--sync-port":
-                    options.SyncPort = (int)reader.TakeNumber(OptionNames.SyncPort, 1, 65535, ref i);
+                    options.SyncPort = (int)TakeNumber(args, ref i, OptionNames.SyncPort, 1, 65535);
                     break;
                 case "-M" or "--sync-hosts":
-                    AddList(options.SyncHosts, reader.Take(OptionNames.SyncHosts, ref i));
+                    options.SyncHosts.AddRange(Take(args, ref i, OptionNames.SyncHosts).Split(','));
                     break;
                 case "-X" or "--control-host":
-                    options.ControlHost = reader.Take(OptionNames.ControlHost, ref i);
+                    options.ControlHost = Take(args, ref i, OptionNames.ControlHost);
                     break;
                 case "-d" or "--dev":
-                    options.DeviceName = reader.Take(OptionNames.Device, ref i);
+                    options.DeviceName = Take(args, ref i, OptionNames.Device);
                     break;
                 case "-t" or "--type":
-                    options.DeviceType = reader.TakeName<DeviceType>(OptionNames.Type, AlgorithmNames.TryParseDeviceType, "tun, tap", ref i);
+                    options.DeviceType = TakeName<DeviceType>(args, ref i, OptionNames.Type, AlgorithmNames.TryParseDeviceType, "tun, tap");
                     break;
                 case "-n" or "--ifconfig":
-                    options.IfConfig = WithPosition(i + 2, () => IfConfig.Parse(reader.Take(OptionNames.IfConfig, ref i)));
+                    options.IfConfig = AtPosition(i + 2, Take(args, ref i, OptionNames.IfConfig), static v => IfConfig.Parse(v));
                     break;
                 case "-x" or "--post-up-script":
-                    options.PostUpScript = reader.Take(OptionNames.PostUpScript, ref i);
+                    options.PostUpScript = Take(args, ref i, OptionNames.PostUpScript);
                     break;
                 case "-R" or "--route":
-                    AddList(options.Routes, reader.Take(OptionNames.Route, ref i));
+                    options.Routes.AddRange(Take(args, ref i, OptionNames.Route).Split(','));
                     break;
                 case "-m" or "--mux":
-                    options.Mux = (ushort)reader.TakeNumber(OptionNames.Mux, 0, ushort.MaxValue, ref i);
+                    options.Mux = (ushort)TakeNumber(args, ref i, OptionNames.Mux, 0, ushort.MaxValue);
                     break;
                 case "-w" or "--window-size":
-                    options.WindowSize = (uint)reader.TakeNumber(OptionNames.WindowSize, 0, uint.MaxValue, ref i);
+                    options.WindowSize = (uint)TakeNumber(args, ref i, OptionNames.WindowSize, 0, uint.MaxValue);
                     break;
                 case "-k" or "--kd-prf":
-                    options.KdPrf = reader.TakeName<KeyDerivationPrf>(OptionNames.KdPrf, AlgorithmNames.TryParseKdPrf, "aes-ctr, aes-ctr-128, aes-ctr-192, aes-ctr-256, null", ref i);
+                    options.KdPrf = TakeName<KeyDerivationPrf>(args, ref i, OptionNames.KdPrf, AlgorithmNames.TryParseKdPrf, CipherNames);
                     break;
                 case "-e" or "--role":
-                    options.Role = reader.TakeName<Role>(OptionNames.Role, AlgorithmNames.TryParseRole, "left, alice, server, right, bob, client", ref i);
+                    options.Role = TakeName<Role>(args, ref i, OptionNames.Role, AlgorithmNames.TryParseRole, "left, alice, server, right, bob, client");
                     break;
                 case "-c" or "--cipher":
-                    options.Cipher = reader.TakeName<CipherAlgorithm>(OptionNames.Cipher, AlgorithmNames.TryParseCipher, "aes-ctr, aes-ctr-128, aes-ctr-192, aes-ctr-256, null", ref i);
+                    options.Cipher = TakeName<CipherAlgorithm>(args, ref i, OptionNames.Cipher, AlgorithmNames.TryParseCipher, CipherNames);
                     break;
                 case "-a" or "--auth-algo":
-                    options.Auth = reader.TakeName<AuthAlgorithm>(OptionNames.AuthAlgo, AlgorithmNames.TryParseAuth, "sha1, null", ref i);
+                    options.Auth = TakeName<AuthAlgorithm>(args, ref i, OptionNames.AuthAlgo, AlgorithmNames.TryParseAuth, "sha1, null");
                     break;
                 case "-b" or "--auth-tag-length":
-                    options.AuthTagLength = (int)reader.TakeNumber(OptionNames.AuthTagLength, 0, int.MaxValue, ref i);
+                    options.AuthTagLength = (int)TakeNumber(args, ref i, OptionNames.AuthTagLength, 0, int.MaxValue);
                     break;
                 case "-E" or "--passphrase":
-                    options.Passphrase = ReplaceSecret(options.Passphrase, SecretBytes.FromUtf8(reader.TakeSecret(OptionNames.Passphrase, ref i)));
+                    options.Passphrase = Replace(options.Passphrase, SecretBytes.FromUtf8(TakeSecret(args, ref i, OptionNames.Passphrase)));
                     break;
                 case "-K" or "--key":
-                    options.Key = ReplaceSecret(options.Key, WithPosition(i + 2, () => SecretBytes.FromHex(reader.TakeSecret(OptionNames.Key, ref i), OptionNames.Key)));
+                    options.Key = Replace(options.Key, AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Key), static v => SecretBytes.FromHex(v, OptionNames.Key)));
                     break;
                 case "-A" or "--salt":
-                    options.Salt = ReplaceSecret(options.Salt, WithPosition(i + 2, () => SecretBytes.FromHex(reader.TakeSecret(OptionNames.Salt, ref i), OptionNames.Salt)));
+                    options.Salt = Replace(options.Salt, AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Salt), static v => SecretBytes.FromHex(v, OptionNames.Salt)));
                     break;
                 default:
                     throw Unknown(token, i);
@@ -154,10 +157,9 @@ internal static class CommandLineParser
 
         if (ipv4Only && ipv6Only)
         {
-            throw new AnytunException(
-                AnytunErrorCode.InvalidOption,
-                $"{OptionNames.IPv4Only} and {OptionNames.IPv6Only} are mutually exclusive.",
-                OptionNames.IPv4Only);
+            throw OptionErrors.Invalid(
+                OptionNames.IPv4Only,
+                $"{OptionNames.IPv4Only} and {OptionNames.IPv6Only} are mutually exclusive.");
         }
 
         options.AddressFamily = ipv4Only ? AddressFamilyPreference.IPv4Only
@@ -166,28 +168,23 @@ internal static class CommandLineParser
     }
 
     /// <summary>Later occurrences win; the earlier secret is zeroed rather than left to the GC.</summary>
-    private static SecretBytes ReplaceSecret(SecretBytes? previous, SecretBytes current)
+    private static SecretBytes Replace(SecretBytes? previous, SecretBytes current)
     {
         previous?.Dispose();
         return current;
     }
 
-    private static void AddList(List<string> list, string value)
-    {
-        foreach (var entry in value.Split(','))
-        {
-            list.Add(entry);
-        }
-    }
-
-    /// <summary>Adds the 1-based argument position of the value to errors raised by value parsers that only know the option.</summary>
-    private static T WithPosition<T>(int position, Func<T> parse)
+    /// <summary>
+    /// Runs a value parser that only knows the option and adds the value's 1-based argument position to its error.
+    /// (Arguments are evaluated left to right, so the <paramref name="position"/> is computed before Take advances.)
+    /// </summary>
+    private static T AtPosition<T>(int position, string value, Func<string, T> parse)
     {
         try
         {
-            return parse();
+            return parse(value);
         }
-        catch (AnytunException ex) when (!ex.Message.Contains("(argument ", StringComparison.Ordinal))
+        catch (AnytunException ex)
         {
             throw new AnytunException(
                 ex.Code,
@@ -197,90 +194,69 @@ internal static class CommandLineParser
         }
     }
 
+    private static string Take(IReadOnlyList<string> args, ref int i, string option) => TakeCore(args, ref i, option, secret: false);
+
+    private static string TakeSecret(IReadOnlyList<string> args, ref int i, string option) => TakeCore(args, ref i, option, secret: true);
+
+    private static long TakeNumber(IReadOnlyList<string> args, ref int i, string option, long min, long max)
+    {
+        var value = Take(args, ref i, option);
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            throw OptionErrors.Invalid(
+                option,
+                string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {i + 1}) must be a whole number from {min} to {max}."));
+        }
+
+        return number;
+    }
+
+    private static T TakeName<T>(IReadOnlyList<string> args, ref int i, string option, TryParseName<T> tryParse, string allowed)
+    {
+        var value = Take(args, ref i, option);
+        if (!tryParse(value, out var result))
+        {
+            throw OptionErrors.Invalid(
+                option,
+                string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {i + 1}) is unknown; use one of: {allowed}."));
+        }
+
+        return result;
+    }
+
+    /// <summary>Returns the value after the option at <paramref name="i"/> and moves <paramref name="i"/> onto it.</summary>
+    private static string TakeCore(IReadOnlyList<string> args, ref int i, string option, bool secret)
+    {
+        if (i + 1 >= args.Count)
+        {
+            throw OptionErrors.Invalid(
+                option,
+                string.Create(CultureInfo.InvariantCulture, $"'{args[i]}' (argument {i + 1}) needs a value: {option} <value>."));
+        }
+
+        var value = args[i + 1] ?? string.Empty;
+        if (value.StartsWith('-'))
+        {
+            var shown = secret ? "its value" : $"'{value}'";
+            throw OptionErrors.Invalid(
+                option,
+                string.Create(CultureInfo.InvariantCulture, $"{option}: {shown} (argument {i + 2}) starts with '-'; anytun does not accept option values that start with '-' (is the value missing?)."));
+        }
+
+        i++;
+        return value;
+    }
+
     private static AnytunException Unknown(string token, int index)
     {
         var message = token.StartsWith('-')
             ? string.Create(CultureInfo.InvariantCulture, $"Unknown option '{token}' (argument {index + 1}).")
             : string.Create(CultureInfo.InvariantCulture, $"Unexpected argument '{token}' (argument {index + 1}): anytun takes only options, each value right after its option.");
-        return new AnytunException(AnytunErrorCode.InvalidOption, message, token);
+        return OptionErrors.Invalid(token, message);
     }
 
-    private static AnytunException NotHere(string option, string token, int index, string hint) =>
-        new(
-            AnytunErrorCode.InvalidOption,
-            string.Create(CultureInfo.InvariantCulture, $"'{token}' (argument {index + 1}) is not meaningful here: {option} only prints text in anytun; {hint}."),
-            option);
-
-    /// <summary>Reads the value that follows an option at <c>index</c>.</summary>
-    private readonly struct ValueReader
-    {
-        private readonly IReadOnlyList<string> _args;
-        private readonly int _index;
-
-        public ValueReader(IReadOnlyList<string> args, int index)
-        {
-            _args = args;
-            _index = index;
-        }
-
-        public delegate bool TryParseName<T>(string value, out T result);
-
-        public string Take(string option, ref int i) => TakeCore(option, secret: false, ref i);
-
-        public string TakeSecret(string option, ref int i) => TakeCore(option, secret: true, ref i);
-
-        public long TakeNumber(string option, long min, long max, ref int i)
-        {
-            var value = Take(option, ref i);
-            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                || number < min || number > max)
-            {
-                throw new AnytunException(
-                    AnytunErrorCode.InvalidOption,
-                    string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {_index + 2}) must be a whole number from {min} to {max}."),
-                    option);
-            }
-
-            return number;
-        }
-
-        public T TakeName<T>(string option, TryParseName<T> tryParse, string allowed, ref int i)
-        {
-            var value = Take(option, ref i);
-            if (!tryParse(value, out var result))
-            {
-                throw new AnytunException(
-                    AnytunErrorCode.InvalidOption,
-                    string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {_index + 2}) is unknown; use one of: {allowed}."),
-                    option);
-            }
-
-            return result;
-        }
-
-        private string TakeCore(string option, bool secret, ref int i)
-        {
-            var token = _args[_index];
-            if (_index + 1 >= _args.Count)
-            {
-                throw new AnytunException(
-                    AnytunErrorCode.InvalidOption,
-                    string.Create(CultureInfo.InvariantCulture, $"'{token}' (argument {_index + 1}) needs a value: {option} <value>."),
-                    option);
-            }
-
-            var value = _args[_index + 1] ?? string.Empty;
-            if (value.StartsWith('-'))
-            {
-                var shown = secret ? "its value" : $"'{value}'";
-                throw new AnytunException(
-                    AnytunErrorCode.InvalidOption,
-                    string.Create(CultureInfo.InvariantCulture, $"{option}: {shown} (argument {_index + 2}) starts with '-'; anytun does not accept option values that start with '-' (is the value missing?)."),
-                    option);
-            }
-
-            i = _index + 1;
-            return value;
-        }
-    }
+    private static AnytunException NotMeaningful(string option, string token, int index, string hint) =>
+        OptionErrors.Invalid(
+            option,
+            string.Create(CultureInfo.InvariantCulture, $"'{token}' (argument {index + 1}) is not meaningful here: anytun's {option} only prints text and exits; {hint}."));
 }

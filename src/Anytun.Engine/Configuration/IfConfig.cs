@@ -35,33 +35,31 @@ public sealed class IfConfig
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
         {
-            throw Invalid(option, $"{option} '{value}' is missing '/<prefix length>' (expected e.g. 192.168.123.1/24).");
+            throw OptionErrors.Invalid(option, $"{option} '{value}' is missing '/<prefix length>' (expected e.g. 192.168.123.1/24).");
         }
 
         var addressText = value[..slash];
         var prefixText = value[(slash + 1)..];
         if (!IPAddress.TryParse(addressText, out var address))
         {
-            throw Invalid(option, $"{option} '{value}': '{addressText}' is not an IP address.");
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-        {
-            throw Invalid(option, $"{option} '{value}': only IPv4 is supported (as in anytun); add IPv6 addresses from the post-up script.");
+            throw OptionErrors.Invalid(option, $"{option} '{value}': '{addressText}' is not an IP address.");
         }
 
         // IPAddress.TryParse also takes inet_aton forms such as "10.1" or "010.0.0.1"; anytun users mean dotted quads.
-        if (!string.Equals(address.ToString(), addressText, StringComparison.Ordinal))
+        if (address.AddressFamily == AddressFamily.InterNetwork
+            && !string.Equals(address.ToString(), addressText, StringComparison.Ordinal))
         {
-            throw Invalid(option, $"{option} '{value}': '{addressText}' is not a dotted-quad IPv4 address.");
+            throw OptionErrors.Invalid(option, $"{option} '{value}': '{addressText}' is not a dotted-quad IPv4 address.");
         }
 
-        if (!int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) || prefix > 32)
+        if (!int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
         {
-            throw Invalid(option, $"{option} '{value}': prefix length '{prefixText}' must be a number from 0 to 32.");
+            throw OptionErrors.Invalid(option, $"{option} '{value}': prefix length '{prefixText}' must be a number from 0 to 32.");
         }
 
-        return new IfConfig(address, prefix);
+        var ifConfig = new IfConfig(address, prefix);
+        ifConfig.Check(option);
+        return ifConfig;
     }
 
     /// <summary>Semantic check for values built in code (IPv4, prefix 0..32).</summary>
@@ -69,17 +67,14 @@ public sealed class IfConfig
     {
         if (Address.AddressFamily != AddressFamily.InterNetwork)
         {
-            throw Invalid(option, $"{option} '{this}': only IPv4 is supported (as in anytun); add IPv6 addresses from the post-up script.");
+            throw OptionErrors.Invalid(option, $"{option} '{this}': only IPv4 is supported (as in anytun); add IPv6 addresses from the post-up script.");
         }
 
         if (PrefixLength is < 0 or > 32)
         {
-            throw Invalid(option, $"{option} '{this}': prefix length {PrefixLength} must be from 0 to 32.");
+            throw OptionErrors.Invalid(option, $"{option} '{this}': prefix length {PrefixLength} must be from 0 to 32.");
         }
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Address}/{PrefixLength}");
-
-    private static AnytunException Invalid(string option, string message) =>
-        new(AnytunErrorCode.InvalidOption, message, option);
 }

@@ -32,7 +32,7 @@ public sealed class LogTarget
         var colon = value.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            throw Invalid(option, $"{option} '{value}' is missing ':<level>' (expected target:level[,params], e.g. stdout:5).");
+            throw OptionErrors.Invalid(option, $"{option} '{value}' is missing ':<level>' (expected target:level[,params], e.g. stdout:5).");
         }
 
         var kindText = value[..colon];
@@ -42,13 +42,13 @@ public sealed class LogTarget
             "file" => LogTargetKind.File,
             "stdout" => LogTargetKind.Stdout,
             "stderr" => LogTargetKind.Stderr,
-            _ => throw Invalid(option, $"{option} '{value}': unknown log target '{kindText}' (syslog, file, stdout, stderr)."),
+            _ => throw OptionErrors.Invalid(option, $"{option} '{value}': unknown log target '{kindText}' (syslog, file, stdout, stderr)."),
         };
 
         var parts = value[(colon + 1)..].Split(',');
         if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var level))
         {
-            throw Invalid(option, $"{option} '{value}': log level '{parts[0]}' must be a number from 0 to 5.");
+            throw OptionErrors.Invalid(option, $"{option} '{value}': log level '{parts[0]}' must be a number from 0 to 5.");
         }
 
         var parameters = parts.Length > 1 ? parts[1..] : Array.Empty<string>();
@@ -61,7 +61,7 @@ public sealed class LogTarget
     {
         if (Level < 0)
         {
-            throw Invalid(option, $"{option} '{this}': log level {Level} must be from 0 to 5.");
+            throw OptionErrors.Invalid(option, $"{option} '{this}': log level {Level} must be from 0 to 5.");
         }
 
         var maxParameters = Kind switch
@@ -72,12 +72,12 @@ public sealed class LogTarget
         };
         if (Parameters.Count > maxParameters)
         {
-            throw Invalid(option, $"{option} '{this}': target {KindName(Kind)} takes at most {maxParameters} parameter(s).");
+            throw OptionErrors.Invalid(option, $"{option} '{this}': target {KindName(Kind)} takes at most {maxParameters} parameter(s).");
         }
 
         if (Kind == LogTargetKind.Syslog && Parameters.Count == 2 && Array.IndexOf(SyslogFacilities, Parameters[1]) < 0)
         {
-            throw Invalid(option, $"{option} '{this}': unknown syslog facility '{Parameters[1]}'.");
+            throw OptionErrors.Invalid(option, $"{option} '{this}': unknown syslog facility '{Parameters[1]}'.");
         }
     }
 
@@ -95,7 +95,4 @@ public sealed class LogTarget
         LogTargetKind.Stderr => "stderr",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
-
-    private static AnytunException Invalid(string option, string message) =>
-        new(AnytunErrorCode.InvalidOption, message, option);
 }

@@ -79,34 +79,34 @@ internal static class TunnelOptionsValidator
 
         if (options.Passphrase is { Length: 0 })
         {
-            throw Invalid(OptionNames.Passphrase, $"{OptionNames.Passphrase} is empty.");
+            throw OptionErrors.Invalid(OptionNames.Passphrase, $"{OptionNames.Passphrase} is empty.");
         }
 
         if (options.Key is null && options.Passphrase is null)
         {
             var hint = options.Salt is null ? string.Empty : $" ({OptionNames.Salt} alone is not enough)";
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 OptionNames.Key,
                 $"No master key{hint}: give {OptionNames.Passphrase}, or {OptionNames.Key} ({DescribeHex(keyLength)} for kd-prf {prfName}) with {OptionNames.Salt}; or use -c null -a null for an unencrypted tunnel.");
         }
 
         if (options.Salt is null && options.Passphrase is null)
         {
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 OptionNames.Salt,
                 $"{OptionNames.Key} is given without {OptionNames.Salt}: give the master salt ({DescribeHex(MasterSaltLength)}) or {OptionNames.Passphrase}.");
         }
 
         if (options.Key is { } key && key.Length != keyLength)
         {
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 OptionNames.Key,
                 $"{OptionNames.Key} has {DescribeHex(key.Length)}; kd-prf {prfName} needs {DescribeHex(keyLength)}.");
         }
 
         if (options.Salt is { } salt && salt.Length != MasterSaltLength)
         {
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 OptionNames.Salt,
                 $"{OptionNames.Salt} has {DescribeHex(salt.Length)}; the master salt must be {DescribeHex(MasterSaltLength)}.");
         }
@@ -120,7 +120,7 @@ internal static class TunnelOptionsValidator
     {
         if (secret is { IsDisposed: true })
         {
-            throw Invalid(option, $"{option} was already disposed (its bytes are zeroed); set it again.");
+            throw OptionErrors.Invalid(option, $"{option} was already disposed (its bytes are zeroed); set it again.");
         }
     }
 
@@ -128,37 +128,37 @@ internal static class TunnelOptionsValidator
     {
         if (!Enum.IsDefined(options.Cipher))
         {
-            throw Invalid(OptionNames.Cipher, $"{OptionNames.Cipher}: unknown cipher {(int)options.Cipher}.");
+            throw OptionErrors.Invalid(OptionNames.Cipher, $"{OptionNames.Cipher}: unknown cipher {(int)options.Cipher}.");
         }
 
         if (!Enum.IsDefined(options.Auth))
         {
-            throw Invalid(OptionNames.AuthAlgo, $"{OptionNames.AuthAlgo}: unknown auth algo {(int)options.Auth}.");
+            throw OptionErrors.Invalid(OptionNames.AuthAlgo, $"{OptionNames.AuthAlgo}: unknown auth algo {(int)options.Auth}.");
         }
 
         if (!Enum.IsDefined(options.KdPrf))
         {
-            throw Invalid(OptionNames.KdPrf, $"{OptionNames.KdPrf}: unknown kd-prf {(int)options.KdPrf}.");
+            throw OptionErrors.Invalid(OptionNames.KdPrf, $"{OptionNames.KdPrf}: unknown kd-prf {(int)options.KdPrf}.");
         }
 
         if (!Enum.IsDefined(options.Role))
         {
-            throw Invalid(OptionNames.Role, $"{OptionNames.Role}: unknown role {(int)options.Role}.");
+            throw OptionErrors.Invalid(OptionNames.Role, $"{OptionNames.Role}: unknown role {(int)options.Role}.");
         }
 
         if (!Enum.IsDefined(options.AddressFamily))
         {
-            throw Invalid(OptionNames.IPv4Only, $"{OptionNames.IPv4Only} / {OptionNames.IPv6Only}: unknown address family {(int)options.AddressFamily}.");
+            throw OptionErrors.Invalid(OptionNames.IPv4Only, $"{OptionNames.IPv4Only} / {OptionNames.IPv6Only}: unknown address family {(int)options.AddressFamily}.");
         }
 
         if (options.DeviceType is { } type && !Enum.IsDefined(type))
         {
-            throw Invalid(OptionNames.Type, $"{OptionNames.Type}: unknown device type {(int)type}.");
+            throw OptionErrors.Invalid(OptionNames.Type, $"{OptionNames.Type}: unknown device type {(int)type}.");
         }
 
         if (options.AuthTagLength < 0)
         {
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 OptionNames.AuthTagLength,
                 string.Create(CultureInfo.InvariantCulture, $"{OptionNames.AuthTagLength} {options.AuthTagLength} is negative; use 0..20 (0 = no tag)."));
         }
@@ -179,7 +179,7 @@ internal static class TunnelOptionsValidator
         var min = allowZero ? 0 : 1;
         if (port < min || port > 65535)
         {
-            throw Invalid(
+            throw OptionErrors.Invalid(
                 option,
                 string.Create(CultureInfo.InvariantCulture, $"{option} {port} is out of range; a UDP port is {min}..65535."));
         }
@@ -191,7 +191,7 @@ internal static class TunnelOptionsValidator
         {
             if (name.Length == 0 || name.Length > TunnelOptions.MaxDeviceNameLength)
             {
-                throw Invalid(
+                throw OptionErrors.Invalid(
                     OptionNames.Device,
                     string.Create(CultureInfo.InvariantCulture, $"{OptionNames.Device} '{name}' has {name.Length} characters; a Linux device name has 1..{TunnelOptions.MaxDeviceNameLength}."));
             }
@@ -200,7 +200,7 @@ internal static class TunnelOptionsValidator
             {
                 if (c == '/' || c == ':' || char.IsWhiteSpace(c) || char.IsControl(c))
                 {
-                    throw Invalid(OptionNames.Device, $"{OptionNames.Device} '{name}' contains '/', ':', whitespace or a control character.");
+                    throw OptionErrors.Invalid(OptionNames.Device, $"{OptionNames.Device} '{name}' contains '/', ':', whitespace or a control character.");
                 }
             }
 
@@ -216,7 +216,7 @@ internal static class TunnelOptionsValidator
         {
             if (script.Length == 0)
             {
-                throw Invalid(OptionNames.PostUpScript, $"{OptionNames.PostUpScript} is empty.");
+                throw OptionErrors.Invalid(OptionNames.PostUpScript, $"{OptionNames.PostUpScript} is empty.");
             }
 
             if (!Path.IsPathRooted(script))
@@ -247,12 +247,12 @@ internal static class TunnelOptionsValidator
 
         if (preference == AddressFamilyPreference.IPv4Only && address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            throw Invalid(option, $"{option} '{host}' is an IPv6 address, but {OptionNames.IPv4Only} allows only IPv4.");
+            throw OptionErrors.Invalid(option, $"{option} '{host}' is an IPv6 address, but {OptionNames.IPv4Only} allows only IPv4.");
         }
 
         if (preference == AddressFamilyPreference.IPv6Only && address.AddressFamily == AddressFamily.InterNetwork)
         {
-            throw Invalid(option, $"{option} '{host}' is an IPv4 address, but {OptionNames.IPv6Only} allows only IPv6.");
+            throw OptionErrors.Invalid(option, $"{option} '{host}' is an IPv4 address, but {OptionNames.IPv6Only} allows only IPv6.");
         }
     }
 
@@ -263,7 +263,7 @@ internal static class TunnelOptionsValidator
             var slash = route.IndexOf('/', StringComparison.Ordinal);
             if (slash < 0)
             {
-                throw Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}' is missing '/<prefix length>' (expected net/len, e.g. 10.0.0.0/8).");
+                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}' is missing '/<prefix length>' (expected net/len, e.g. 10.0.0.0/8).");
             }
 
             var maxPrefix = -1;
@@ -274,13 +274,13 @@ internal static class TunnelOptionsValidator
 
             if (maxPrefix < 0)
             {
-                throw Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}': '{route[..slash]}' is not an IP address.");
+                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}': '{route[..slash]}' is not an IP address.");
             }
 
             if (!int.TryParse(route.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
                 || prefix > maxPrefix)
             {
-                throw Invalid(
+                throw OptionErrors.Invalid(
                     OptionNames.Route,
                     string.Create(CultureInfo.InvariantCulture, $"{OptionNames.Route} '{route}': prefix length must be a number from 0 to {maxPrefix}."));
             }
@@ -290,7 +290,7 @@ internal static class TunnelOptionsValidator
         {
             if (host.Length == 0)
             {
-                throw Invalid(OptionNames.SyncHosts, $"{OptionNames.SyncHosts} has an empty host entry.");
+                throw OptionErrors.Invalid(OptionNames.SyncHosts, $"{OptionNames.SyncHosts} has an empty host entry.");
             }
         }
     }
@@ -303,7 +303,7 @@ internal static class TunnelOptionsValidator
             target.Check();
             if (target.Kind != LogTargetKind.File && !seen.Add(target.Kind))
             {
-                throw Invalid(OptionNames.Log, $"{OptionNames.Log} '{target}': log target {LogTarget.KindName(target.Kind)} is given more than once.");
+                throw OptionErrors.Invalid(OptionNames.Log, $"{OptionNames.Log} '{target}': log target {LogTarget.KindName(target.Kind)} is given more than once.");
             }
         }
     }
@@ -317,7 +317,4 @@ internal static class TunnelOptionsValidator
         || options.AddressFamily != AddressFamilyPreference.Any || options.Routes.Count > 0 || options.Mux != 0
         || options.WindowSize != 0 || options.KdPrf != KeyDerivationPrf.AesCtr128 || options.Role != Role.Left
         || options.Passphrase is not null || options.Key is not null || options.Salt is not null;
-
-    private static AnytunException Invalid(string option, string message) =>
-        new(AnytunErrorCode.InvalidOption, message, option);
 }

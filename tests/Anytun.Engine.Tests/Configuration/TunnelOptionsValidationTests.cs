@@ -297,6 +297,7 @@ public sealed class TunnelOptionsValidationTests
         var options = new TunnelOptions { Cipher = (CipherAlgorithm)42 };
         var ex = Assert.Throws<AnytunException>(() => options.Validate());
         Assert.Equal(OptionNames.Cipher, ex.Target);
+        Assert.Contains("-c 42", options.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
