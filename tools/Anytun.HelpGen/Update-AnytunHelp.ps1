@@ -80,7 +80,7 @@ function New-YamlBlock($Parameter, [string] $Sets, [string] $Default) {
     $isSwitch = $Parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]
     if (-not $Default) { $Default = if ($isSwitch) { 'False' } else { 'None' } }
     $accepted = @(Get-AcceptedValues $Parameter)
-    $lines = @('```yaml', "Type: $(Get-TypeText $Parameter.ParameterType)", "Parameter Sets: $Sets", "Aliases: $($Parameter.Aliases -join ', ')")
+    $lines = @('```yaml', "Type: $(Get-TypeText $Parameter.ParameterType)", "Parameter Sets: $Sets", "Aliases: $($Parameter.Aliases -join ', ')".TrimEnd())
     if ($accepted.Count -gt 0) { $lines += "Accepted values: $($accepted -join ', ')" }
     $lines += @('', "Required: $($Parameter.IsMandatory)",
         "Position: $(if ($Parameter.Position -ge 0) { $Parameter.Position } else { 'Named' })",
@@ -103,7 +103,12 @@ foreach ($lines in $pages.Values) {
 foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name) {
     $name = $command.Name
     $sections = if ($pages[$name]) { Split-Sections $pages[$name] } else { [ordered]@{} }
-    $keep = { param($heading, $placeholder) if ($sections[$heading]) { ($sections[$heading] -join "`n").Trim("`n") } else { $placeholder } }
+    # Kept text of a section; a blank line after the heading when the section starts with a sub-heading (platyPS layout).
+    $keep = {
+        param($heading, $placeholder)
+        $text = if ($sections[$heading]) { ($sections[$heading] -join "`n").Trim("`n") } else { $placeholder.Trim("`n") }
+        if ($text.StartsWith('### ') -or $text.StartsWith('- ')) { "`n$text" } else { $text }
+    }
     $docs = if ($sections['PARAMETERS']) { Read-ParameterDocs $sections['PARAMETERS'] } else { @{} }
 
     $sets = @($command.ParameterSets | Sort-Object { -not $_.IsDefault }, Name)
