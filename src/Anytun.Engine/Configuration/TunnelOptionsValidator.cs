@@ -50,6 +50,12 @@ internal static class TunnelOptionsValidator
                 $"sha1 auth algo can't generate tags of length {options.AuthTagLength}, using maximum tag length({TunnelOptions.MaxAuthTagLength})"));
         }
 
+        if (options.Auth == AuthAlgorithm.Sha1 && options.AuthTagLength == 0)
+        {
+            // Spec §1.2: with T = 0 the tag check always passes, so sha1 silently authenticates nothing.
+            warnings.Add($"{OptionNames.AuthTagLength} 0 with sha1 sends no tag: packets are not authenticated at all.");
+        }
+
         if (options.EffectiveKdPrf == KeyDerivationPrf.Null
             && (options.Passphrase is not null || options.Key is not null || options.Salt is not null))
         {

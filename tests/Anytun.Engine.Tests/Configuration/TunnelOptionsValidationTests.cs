@@ -140,6 +140,10 @@ public sealed class TunnelOptionsValidationTests
         {
             Assert.Equal($"sha1 auth algo can't generate tags of length {requested}, using maximum tag length(20)", Assert.Single(warnings));
         }
+        else if (requested == 0)
+        {
+            Assert.Contains("not authenticated", Assert.Single(warnings), StringComparison.Ordinal);
+        }
         else
         {
             Assert.Empty(warnings);
