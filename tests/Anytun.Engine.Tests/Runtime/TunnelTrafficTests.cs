@@ -167,7 +167,7 @@ public sealed class TunnelTrafficTests
 
         raw.SendTo(CraftDatagram(Ipv4Packet(40), sequence: 1), target);
         TakeWritten(b.Device);
-        Assert.Equal(2, SingleConnection(b.Tunnel).PacketsIn);
+        await WaitUntilAsync(() => SingleConnection(b.Tunnel).PacketsIn == 2, "two delivered packets");
     }
 
     [Fact]
