@@ -1,11 +1,13 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Anytun.Engine.Crypto;
 
 /// <summary>
 /// AES-CTR on top of <see cref="System.Security.Cryptography.Aes"/>: counter blocks are ECB-encrypted into a
-/// scratch keystream and XORed. Used where AES-NI is missing. Note: the BCL allocates a small native-context
-/// wrapper per <c>EncryptEcb</c> call and a key copy per key change; that cost is inherent to the BCL API.
+/// scratch keystream and XORed. Used where AES-NI is missing. The ECB transform is cached per key, so a fixed key
+/// (the PRF's master key) costs no allocation; each key change creates a new BCL transform (~170 bytes), which
+/// the net8.0 API cannot avoid — SATP re-keys the packet cipher for every packet.
 /// </summary>
 internal sealed class PortableAesCtrCipher : AesCtrCipher
 {
@@ -17,44 +19,51 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
     private readonly byte[] _key128 = GC.AllocateArray<byte>(16, pinned: true);
     private readonly byte[] _key192 = GC.AllocateArray<byte>(24, pinned: true);
     private readonly byte[] _key256 = GC.AllocateArray<byte>(32, pinned: true);
-    private bool _hasKey;
+    private byte[]? _key;
+    private ICryptoTransform? _encryptor;
+
+    public PortableAesCtrCipher()
+    {
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+    }
 
     public override bool IsHardware => false;
 
     public override void SetKey(ReadOnlySpan<byte> key)
     {
         CheckKeyLength(key.Length);
-        // net8.0 has no Aes.SetKey(span): stage the key in a pinned array of the right size (the setter copies it).
-        var staging = key.Length switch { 16 => _key128, 24 => _key192, _ => _key256 };
-        key.CopyTo(staging);
-        _aes.Key = staging;
-        CryptographicOperations.ZeroMemory(staging);
-        _hasKey = true;
+        _key = key.Length switch { 16 => _key128, 24 => _key192, _ => _key256 };
+        key.CopyTo(_key);
+        _encryptor?.Dispose();
+        _encryptor = null;
     }
 
     public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckTransformArguments(counterBlock, input, output);
-        if (!_hasKey)
+        if (_key is null)
         {
             throw new InvalidOperationException("SetKey was not called.");
         }
 
-        var high = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(counterBlock);
-        var low = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(counterBlock[8..]);
+        // Created on first use after a key change: the only allocation of this class.
+        _encryptor ??= _aes.CreateEncryptor(_key, null);
+
+        var high = BinaryPrimitives.ReadUInt64BigEndian(counterBlock);
+        var low = BinaryPrimitives.ReadUInt64BigEndian(counterBlock[8..]);
         var offset = 0;
         while (offset < input.Length)
         {
             var chunk = Math.Min(input.Length - offset, _counters.Length);
             var blocks = (chunk + AesBlock.Size - 1) / AesBlock.Size;
-            var counterBytes = _counters.AsSpan(0, blocks * AesBlock.Size);
             for (var b = 0; b < blocks; b++)
             {
-                AesBlock.WriteCounter(counterBytes.Slice(b * AesBlock.Size, AesBlock.Size), high, low);
+                AesBlock.WriteCounter(_counters.AsSpan(b * AesBlock.Size, AesBlock.Size), high, low);
                 AesBlock.Increment(ref high, ref low);
             }
 
-            _aes.EncryptEcb(counterBytes, _keystream, PaddingMode.None);
+            _encryptor.TransformBlock(_counters, 0, blocks * AesBlock.Size, _keystream, 0);
             AesBlock.Xor(input.Slice(offset, chunk), _keystream, output.Slice(offset, chunk));
             offset += chunk;
         }
@@ -62,8 +71,12 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
 
     public override void Dispose()
     {
+        _encryptor?.Dispose();
         CryptographicOperations.ZeroMemory(_counters);
         CryptographicOperations.ZeroMemory(_keystream);
+        CryptographicOperations.ZeroMemory(_key128);
+        CryptographicOperations.ZeroMemory(_key192);
+        CryptographicOperations.ZeroMemory(_key256);
         _aes.Dispose();
     }
 }
