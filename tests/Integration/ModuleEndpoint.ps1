@@ -62,7 +62,7 @@ function Write-CounterFile {
 $job = $null
 try {
     Import-Module $ModulePath
-    $job = ConvertFrom-AnytunCommandLine $CommandLine | Start-AnytunTunnel -Name $Name
+    $job = ConvertFrom-AnytunCommandLine -CommandLine $CommandLine -Name $Name | Start-AnytunTunnel
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ($job.State -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) {
         if ($job.State -in 'Failed', 'Stopped', 'Completed') { break }
