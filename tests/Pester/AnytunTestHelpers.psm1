@@ -1,0 +1,107 @@
+# Helpers for the RequiresRoot Pester tests: private network namespaces and a child pwsh inside them.
+# A tunnel's device and sockets live in the namespace of the process that opens them, so each scenario runs
+# in a child pwsh started with `ip netns exec`, which prints one JSON object as its last line.
+
+Set-StrictMode -Version Latest
+
+function Test-AnytunRootPrerequisite {
+    # Returns $null when root tests can run, else the reason they cannot.
+    if (-not $IsLinux) { return 'not Linux' }
+    if ((& id -u) -ne '0') { return 'not running as root' }
+    if (-not (Test-Path /dev/net/tun)) { return '/dev/net/tun is missing' }
+    if (-not (Get-Command ip -ErrorAction SilentlyContinue)) { return 'iproute2 (ip) is not installed' }
+    return $null
+}
+
+function Assert-AnytunRootPrerequisite {
+    # In an It block: skip with the reason locally, fail in CI.
+    $reason = Test-AnytunRootPrerequisite
+    if ($null -eq $reason) { return $true }
+    if ($env:CI -eq 'true') { throw "RequiresRoot test cannot run in CI: $reason" }
+    Set-ItResult -Skipped -Because $reason
+    return $false
+}
+
+function New-AnytunTestNamespace {
+    param([Parameter(Mandatory)] [string] $Tag)
+    $name = 'anyps-{0}-{1}' -f $Tag, (Get-Random -Maximum 99999)
+    & ip netns add $name
+    if ($LASTEXITCODE -ne 0) { throw "ip netns add $name failed" }
+    & ip -n $name link set lo up
+    return $name
+}
+
+function Remove-AnytunTestNamespace {
+    param([string[]] $Name)
+    foreach ($ns in $Name) {
+        if ($ns) {
+            # Kill whatever still runs inside, then delete; both must succeed even after a failed test.
+            foreach ($procId in @(& ip netns pids $ns 2>$null)) { & kill -9 $procId 2>$null }
+            & ip netns del $ns 2>$null
+        }
+    }
+}
+
+function Get-ChildPwshCommand {
+    # The pwsh we run in: under the dotnet tool, ProcessPath is dotnet and the entry assembly is pwsh.dll.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, [Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    return @($process)
+}
+
+function Invoke-AnytunInNamespace {
+    # Runs $Script in a child pwsh inside namespace $Namespace, with $ManifestPath imported; returns the
+    # object deserialized from the last output line (the script must end with ConvertTo-Json -Compress).
+    param(
+        [Parameter(Mandatory)] [string] $Namespace,
+        [Parameter(Mandatory)] [string] $Script,
+        [Parameter(Mandatory)] [string] $ManifestPath,
+        [Parameter(Mandatory)] [string] $WorkDirectory,
+        [int] $TimeoutSec = 120
+    )
+    $file = Join-Path $WorkDirectory ("scenario-{0}.ps1" -f (Get-Random))
+    $log = "$file.log"
+    @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$ManifestPath' -Force
+$Script
+"@ | Set-Content -Path $file
+    $pwsh = Get-ChildPwshCommand
+    $arguments = @('netns', 'exec', $Namespace) + $pwsh + @('-NoProfile', '-NonInteractive', '-File', $file)
+    $process = Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+    if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+        $process.Kill($true)
+        throw "scenario timed out after $TimeoutSec s: $(Get-Content -Raw $log -ErrorAction SilentlyContinue)"
+    }
+    $lines = @(Get-Content $log | Where-Object { $_ -match '^\{' })
+    if ($lines.Count -eq 0) {
+        throw "scenario printed no JSON (exit $($process.ExitCode)): $(Get-Content -Raw $log) $(Get-Content -Raw "$log.err")"
+    }
+    return $lines[-1] | ConvertFrom-Json
+}
+
+function Start-AnytunInNamespace {
+    # Starts $Script in a child pwsh inside $Namespace without waiting; returns the process (its PID is the
+    # real pwsh, because `ip netns exec` execs and we start pwsh.dll directly, not the tool shim).
+    param(
+        [Parameter(Mandatory)] [string] $Namespace,
+        [Parameter(Mandatory)] [string] $Script,
+        [Parameter(Mandatory)] [string] $ManifestPath,
+        [Parameter(Mandatory)] [string] $LogPath
+    )
+    $file = "$LogPath.ps1"
+    @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$ManifestPath' -Force
+$Script
+"@ | Set-Content -Path $file
+    $arguments = @('netns', 'exec', $Namespace) + (Get-ChildPwshCommand) + @('-NoProfile', '-NonInteractive', '-File', $file)
+    return Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput $LogPath -RedirectStandardError "$LogPath.err" -PassThru
+}
+
+Export-ModuleMember -Function Test-AnytunRootPrerequisite, Assert-AnytunRootPrerequisite, New-AnytunTestNamespace,
+    Remove-AnytunTestNamespace, Invoke-AnytunInNamespace, Start-AnytunInNamespace

@@ -1,0 +1,226 @@
+#Requires -Version 7.4
+# Tunnels with real tun devices, each scenario in network namespaces created (and deleted) here.
+BeforeAll {
+    Import-Module "$PSScriptRoot/../../out/Anytun/Anytun.psd1" -Force
+    Import-Module "$PSScriptRoot/AnytunTestHelpers.psm1" -Force
+    $script:Manifest = (Resolve-Path "$PSScriptRoot/../../out/Anytun/Anytun.psd1").Path
+    $script:Reason = Test-AnytunRootPrerequisite
+}
+
+Describe 'A tunnel job in a fresh network namespace' -Tag 'RequiresRoot' {
+    BeforeAll {
+        if ($script:Reason) { return }
+        $script:Ns = New-AnytunTestNamespace -Tag job
+        $script:R = Invoke-AnytunInNamespace -Namespace $script:Ns -ManifestPath $script:Manifest -WorkDirectory $TestDrive -Script @'
+$r = [ordered]@{}
+$job = Start-AnytunTunnel -Name lab1 -DeviceName tun-any0 -InterfaceAddress 192.168.211.1/24 -RemoteAddress 127.0.0.1 `
+    -RemotePort 4445 -LocalPort 4444 -Passphrase 'job test' -Verbose `
+    -PostUpScript { param($Tunnel) "post-up:$($Tunnel.Name):$($Tunnel.DeviceName)"; Write-Warning 'post-up warning' } 4>$null
+$r.JobType = $job.GetType().FullName
+$r.JobState = "$($job.State)"
+$r.GetJobType = @(Get-Job -Name lab1).PSJobTypeName
+$r.GetJobById = (Get-Job -Id $job.Id).InstanceId -eq $job.InstanceId
+$tunnel = Get-AnytunTunnel -Name lab1
+$r.TunnelType = $tunnel.GetType().FullName
+$r.TunnelState = "$($tunnel.State)"
+$r.TunnelJobIdMatches = $tunnel.JobId -eq $job.Id
+$r.TunnelDevice = $tunnel.DeviceName
+$r.WildcardCount = @(Get-AnytunTunnel -Name 'lab*').Count
+$r.DeviceExists = Test-Path /sys/class/net/tun-any0
+$r.DeviceAddress = "$(ip -br -4 addr show tun-any0)"
+$connections = @(Get-AnytunTunnel lab1 | Get-AnytunConnection)
+$r.ConnectionTypes = @($connections | ForEach-Object { $_.GetType().FullName })
+$r.ConnectionRemote = '{0}:{1}' -f $connections[0].RemoteAddress, $connections[0].RemotePort
+$r.ConnectionByInputObject = @(Get-AnytunConnection -InputObject $tunnel).Count
+try { Start-AnytunTunnel -Name lab2 -DeviceName tun-any1 -LocalPort 4444 -Passphrase x -ErrorAction Stop; $r.InUseError = 'none' }
+catch { $r.InUseError = $_.FullyQualifiedErrorId; $r.InUseCategory = "$($_.CategoryInfo.Category)"; $r.InUseAction = $_.ErrorDetails.RecommendedAction }
+$r.InUseDevice = Test-Path /sys/class/net/tun-any1
+$r.InUseRegistered = @(Get-AnytunTunnel -Name lab2 -ErrorAction SilentlyContinue).Count
+$r.JobsAfterInUse = @(Get-Job).Count
+$r.FirstAfterInUse = "$((Get-AnytunTunnel lab1).State)"
+$r.FirstDeviceAfterInUse = Test-Path /sys/class/net/tun-any0
+try { Start-AnytunTunnel -Name lab1 -DeviceName tun-any2 -LocalPort 4446 -Passphrase x -ErrorAction Stop; $r.DuplicateError = 'none' }
+catch { $r.DuplicateError = $_.FullyQualifiedErrorId; $r.DuplicateCategory = "$($_.CategoryInfo.Category)" }
+Start-Sleep -Milliseconds 1500
+$r.HasMoreData = $job.HasMoreData
+$received = @(Receive-Job $job -Verbose 4>&1 3>&1)
+$r.ReceivedVerbose = @($received | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count
+$r.ReceivedPostUp = @($received | Where-Object { "$_" -like 'post-up:lab1:tun-any0' }).Count
+$r.ReceivedPostUpWarning = @($received | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and "$_" -eq 'post-up warning' }).Count
+Stop-Job $job
+$r.StateAfterStop = "$($job.State)"
+$r.TunnelsAfterStop = @(Get-AnytunTunnel).Count
+$r.DeviceAfterStop = Test-Path /sys/class/net/tun-any0
+Remove-Job $job
+$r.JobsAfterRemove = @(Get-Job).Count
+$job2 = Start-AnytunTunnel -Name lab3 -DeviceName tun-any3 -LocalPort 4447 -Passphrase x
+$stopped = Stop-AnytunTunnel -Name 'lab*' -PassThru
+$r.StopPassThruState = "$($stopped.State)"
+$r.Job2StateAfterStopTunnel = "$($job2.State)"
+$r.DeviceAfterStopTunnel = Test-Path /sys/class/net/tun-any3
+Remove-Job $job2
+$r | ConvertTo-Json -Compress -Depth 3
+'@
+    }
+    AfterAll { Remove-AnytunTestNamespace $script:Ns }
+
+    It 'returns an AnytunTunnelJob that Get-Job lists as Running' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.JobType | Should -Be 'Anytun.AnytunTunnelJob'
+        $script:R.JobState | Should -Be 'Running'
+        $script:R.GetJobType | Should -Be 'AnytunTunnel'
+        $script:R.GetJobById | Should -BeTrue
+    }
+
+    It 'shows the tunnel in Get-AnytunTunnel with its device, address and job id' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.TunnelType | Should -Be 'Anytun.AnytunTunnel'
+        $script:R.TunnelState | Should -Be 'Running'
+        $script:R.TunnelJobIdMatches | Should -BeTrue
+        $script:R.TunnelDevice | Should -Be 'tun-any0'
+        $script:R.WildcardCount | Should -Be 1
+        $script:R.DeviceExists | Should -BeTrue
+        $script:R.DeviceAddress | Should -Match '192\.168\.211\.1/24'
+    }
+
+    It 'returns AnytunConnection objects by pipeline and by -InputObject' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.ConnectionTypes | Should -Be @('Anytun.AnytunConnection')
+        $script:R.ConnectionRemote | Should -Be '127.0.0.1:4445'
+        $script:R.ConnectionByInputObject | Should -Be 1
+    }
+
+    It 'fails a second tunnel on a used port with AddressInUse and leaves the first untouched' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.InUseError | Should -Be 'AddressInUse,Anytun.StartAnytunTunnelCommand'
+        $script:R.InUseCategory | Should -Be 'ResourceUnavailable'
+        $script:R.InUseAction | Should -Not -BeNullOrEmpty
+        $script:R.InUseDevice | Should -BeFalse
+        $script:R.InUseRegistered | Should -Be 0
+        $script:R.JobsAfterInUse | Should -Be 1
+        $script:R.FirstAfterInUse | Should -Be 'Running'
+        $script:R.FirstDeviceAfterInUse | Should -BeTrue
+    }
+
+    It 'refuses a second tunnel with a name in use (TunnelAlreadyExists, ResourceExists)' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.DuplicateError | Should -Be 'TunnelAlreadyExists,Anytun.StartAnytunTunnelCommand'
+        $script:R.DuplicateCategory | Should -Be 'ResourceExists'
+    }
+
+    It 'delivers log records and the post-up ScriptBlock output through Receive-Job' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.HasMoreData | Should -BeTrue
+        $script:R.ReceivedVerbose | Should -BeGreaterThan 0
+        $script:R.ReceivedPostUp | Should -Be 1
+        $script:R.ReceivedPostUpWarning | Should -Be 1
+    }
+
+    It 'Stop-Job stops the tunnel (job Stopped, device gone) and Remove-Job forgets it' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.StateAfterStop | Should -Be 'Stopped'
+        $script:R.TunnelsAfterStop | Should -Be 0
+        $script:R.DeviceAfterStop | Should -BeFalse
+        $script:R.JobsAfterRemove | Should -Be 0
+    }
+
+    It 'Stop-AnytunTunnel stops by wildcard, returns the stopped tunnel with -PassThru and ends its job' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.StopPassThruState | Should -Be 'Stopped'
+        $script:R.Job2StateAfterStopTunnel | Should -Be 'Stopped'
+        $script:R.DeviceAfterStopTunnel | Should -BeFalse
+    }
+}
+
+Describe 'Two tunnels talking across namespaces' -Tag 'RequiresRoot' {
+    BeforeAll {
+        if ($script:Reason) { return }
+        $script:NsA = New-AnytunTestNamespace -Tag a
+        $script:NsB = New-AnytunTestNamespace -Tag b
+        $veth = 'anypsv{0}' -f (Get-Random -Maximum 9999)
+        & ip link add "${veth}a" netns $script:NsA type veth peer name "${veth}b" netns $script:NsB
+        & ip -n $script:NsA addr add 10.200.77.1/24 dev "${veth}a"
+        & ip -n $script:NsB addr add 10.200.77.2/24 dev "${veth}b"
+        & ip -n $script:NsA link set "${veth}a" up
+        & ip -n $script:NsB link set "${veth}b" up
+
+        # Peer B runs in the foreground (-Wait) until SIGTERM, as under systemd.
+        $script:LogB = Join-Path $TestDrive 'peer-b.log'
+        $script:PeerB = Start-AnytunInNamespace -Namespace $script:NsB -ManifestPath $script:Manifest -LogPath $script:LogB -Script @'
+Start-AnytunTunnel -Name peerb -DeviceName tun-anyb -InterfaceAddress 192.168.212.2/24 -RemoteAddress 10.200.77.1 `
+    -Role Right -Passphrase 'two namespaces' -Wait -Verbose *>&1 | ForEach-Object { "LOG: $_" }
+"EXITED-CLEANLY devices=$(@(Get-ChildItem /sys/class/net -Name | Where-Object { $_ -eq 'tun-anyb' }).Count)"
+'@
+        # Wait until B's device exists before A starts pinging through it.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ([DateTime]::UtcNow -lt $deadline -and -not ((& ip -n $script:NsB -br link show tun-anyb 2>$null) -match 'tun-anyb')) {
+            Start-Sleep -Milliseconds 200
+        }
+
+        $script:R = Invoke-AnytunInNamespace -Namespace $script:NsA -ManifestPath $script:Manifest -WorkDirectory $TestDrive -Script @"
+`$r = [ordered]@{}
+# Traffic from B so that A sees its peer: B pings A's inner address.
+`$pinger = Start-Process -FilePath ip -ArgumentList 'netns','exec','$($script:NsB)','ping','-c','40','-i','0.25','192.168.212.1' -PassThru -RedirectStandardOutput '$TestDrive/pinger.log'
+`$job = Start-AnytunTunnel -Name peera -DeviceName tun-anya -InterfaceAddress 192.168.212.1/24 -RemoteAddress 10.200.77.2 ``
+    -Role Left -Passphrase 'two namespaces' -WaitForPeer -TimeoutSec 20
+`$r.JobState = "`$(`$job.State)"
+`$ping = & ping -c 3 -W 2 192.168.212.2
+`$r.PingExit = `$LASTEXITCODE
+`$c = Get-AnytunConnection -TunnelName peera
+`$r.ConnectionState = `$c.State
+`$r.PacketsReceived = `$c.PacketsReceived
+`$r.PacketsSent = `$c.PacketsSent
+`$r.DropsBadTag = `$c.DropsBadTag
+`$r.LastReceivedSet = `$null -ne `$c.LastReceived
+try { Start-AnytunTunnel -Name lonely -DeviceName tun-anyl -LocalPort 4555 -RemoteAddress 10.200.77.99 -Passphrase x -WaitForPeer -TimeoutSec 2 -ErrorAction Stop; `$r.TimeoutError = 'none' }
+catch { `$r.TimeoutError = `$_.FullyQualifiedErrorId; `$r.TimeoutCategory = "`$(`$_.CategoryInfo.Category)" }
+`$r.LonelyTunnels = @(Get-AnytunTunnel -Name lonely -ErrorAction SilentlyContinue).Count
+`$r.LonelyJobs = @(Get-Job -Name lonely -ErrorAction SilentlyContinue).Count
+`$r.LonelyDevice = Test-Path /sys/class/net/tun-anyl
+Stop-AnytunTunnel -Name peera
+Remove-Job `$job
+`$pinger | Stop-Process -ErrorAction SilentlyContinue
+`$r | ConvertTo-Json -Compress
+"@
+        # SIGTERM to B: -Wait must stop the tunnel cleanly and return, so the rest of B's script runs.
+        & kill -TERM $script:PeerB.Id
+        $script:PeerBExited = $script:PeerB.WaitForExit(20000)
+        $script:LogBText = Get-Content -Raw $script:LogB -ErrorAction SilentlyContinue
+    }
+    AfterAll {
+        if ($script:PeerB -and -not $script:PeerB.HasExited) { $script:PeerB.Kill($true) }
+        Remove-AnytunTestNamespace $script:NsA, $script:NsB
+    }
+
+    It '-WaitForPeer returns the running job once the peer has sent an authenticated packet' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.JobState | Should -Be 'Running'
+        $script:R.LastReceivedSet | Should -BeTrue
+    }
+
+    It 'carries pings through the tunnel and counts them' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.PingExit | Should -Be 0
+        $script:R.ConnectionState | Should -Be 'Established'
+        $script:R.PacketsReceived | Should -BeGreaterThan 0
+        $script:R.PacketsSent | Should -BeGreaterThan 0
+        $script:R.DropsBadTag | Should -Be 0
+    }
+
+    It '-WaitForPeer fails with PeerTimeout (OperationTimeout) and leaves no tunnel, job or device' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.TimeoutError | Should -Be 'PeerTimeout,Anytun.StartAnytunTunnelCommand'
+        $script:R.TimeoutCategory | Should -Be 'OperationTimeout'
+        $script:R.LonelyTunnels | Should -Be 0
+        $script:R.LonelyJobs | Should -Be 0
+        $script:R.LonelyDevice | Should -BeFalse
+    }
+
+    It '-Wait writes log records to its own streams and stops cleanly on SIGTERM' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:PeerBExited | Should -BeTrue -Because "B should exit after SIGTERM; log: $($script:LogBText)"
+        $script:LogBText | Should -Match 'LOG: .*running on device tun-anyb'
+        $script:LogBText | Should -Match 'EXITED-CLEANLY devices=0'
+        $script:PeerB.ExitCode | Should -Be 0
+    }
+}
