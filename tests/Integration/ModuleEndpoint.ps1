@@ -8,7 +8,7 @@
       3. every 250 ms writes `Get-AnytunConnection` as JSON to <StateDirectory>/counters.json (atomic rename),
          so a test can read counters while traffic flows;
       4. when <StateDirectory>/stop appears (or the tunnel job leaves Running, or -TimeoutSeconds pass),
-         writes the last snapshot to <StateDirectory>/final.json, stops the tunnel and prints the job's streams.
+         writes the last snapshot to <StateDirectory>/final.json (and the formatted table to final.txt), stops the tunnel and prints the job's streams.
     Any failure is written to <StateDirectory>/error.txt and the exit code is 1.
 #>
 param(
@@ -28,6 +28,7 @@ $readyFile = Join-Path $StateDirectory 'ready'
 $stopFile = Join-Path $StateDirectory 'stop'
 $countersFile = Join-Path $StateDirectory 'counters.json'
 $finalFile = Join-Path $StateDirectory 'final.json'
+$finalTableFile = Join-Path $StateDirectory 'final.txt'
 $errorFile = Join-Path $StateDirectory 'error.txt'
 if (-not $CommandLine) { $CommandLine = (Get-Content -Raw (Join-Path $StateDirectory 'commandline.txt')).Trim() }
 
@@ -83,6 +84,8 @@ try {
     }
     if ($job.State -ne 'Running') { Write-Output "tunnel job left Running: $($job.State)" }
     Write-CounterFile $finalFile
+    # the module's own table view, for humans (the demo prints it)
+    Get-AnytunConnection | Format-Table -AutoSize | Out-String -Width 160 | Set-Content -Path $finalTableFile
     Stop-AnytunTunnel -Name $Name
     Write-Output "STOPPED state=$($job.State)"
 }

@@ -93,7 +93,7 @@ function Remove-NetnsLab {
     param([Parameter(Mandatory)] [AllowNull()] $Lab, [switch] $KeepState)
     if ($null -eq $Lab) { return }
     foreach ($endpoint in @($Lab.Endpoints)) {
-        try { Stop-TunnelEndpoint $endpoint -TimeoutSeconds 5 } catch { Write-Warning "stopping $($endpoint.Label): $_" }
+        try { $null = Stop-TunnelEndpoint $endpoint -TimeoutSeconds 5 } catch { Write-Warning "stopping $($endpoint.Label): $_" }
     }
     foreach ($ns in $Lab.NsA, $Lab.NsB) {
         try { Remove-Namespace $ns } catch { Write-Warning "removing namespace ${ns}: $_" }
@@ -157,7 +157,9 @@ function Start-TunnelEndpoint {
         [Parameter(Mandatory)] [ValidateSet('module', 'anytun', 'uanytun')] [string] $Kind,
         [Parameter(Mandatory)] [string] $Arguments,
         [string] $ModulePath = (Join-Path $script:RepoRoot 'out/Anytun'),
-        [string] $Device = 'satp0'
+        [string] $Device = 'satp0',
+        # module only: the tunnel's name (Get-AnytunTunnel / Get-AnytunConnection)
+        [string] $TunnelName = 'endpoint'
     )
     $ns = if ($Side -eq 'A') { $Lab.NsA } else { $Lab.NsB }
     $label = "$Kind-$Side-$($Lab.Endpoints.Count)"
@@ -170,7 +172,7 @@ function Start-TunnelEndpoint {
         'uanytun' { @('stdbuf', '-oL', '/usr/sbin/uanytun', '-D', '-L', 'stdout:5') + $tokens }
         # the command line goes through a file: pwsh -File would read a value starting with '-' as a parameter name
         'module' { @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script:DriverScript,
-                '-ModulePath', $ModulePath, '-StateDirectory', $stateDir) }
+                '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) }
     }
     Set-Content -Path (Join-Path $stateDir 'commandline.txt') -Value $Arguments
     $process = Start-LabProcess -Namespace $ns -Argv $argv -LogFile $log
@@ -179,6 +181,7 @@ function Start-TunnelEndpoint {
         Process = $process; StateDirectory = $stateDir; LogFile = $log
         ReadyFile = Join-Path $stateDir 'ready'; StopFile = Join-Path $stateDir 'stop'
         CountersFile = Join-Path $stateDir 'counters.json'; FinalCountersFile = Join-Path $stateDir 'final.json'
+        FinalTableFile = Join-Path $stateDir 'final.txt'
         ErrorFile = Join-Path $stateDir 'error.txt'
         Stopped = $false; FinalCounters = $null
     }
