@@ -178,6 +178,14 @@ Describe 'Help of <Name>' -Tag 'Unit' -ForEach $commandCases {
     }
 }
 
+Describe 'docs/help pages' -Tag 'Unit' {
+    It 'has a page only for exported cmdlets (no stale pages)' {
+        $exported = @((Get-Module Anytun).ExportedCmdlets.Keys)
+        $stale = Get-ChildItem $script:DocsDir -Filter '*-*.md' | Where-Object BaseName -NotIn $exported | ForEach-Object Name
+        $stale | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'about_Anytun' -Tag 'Unit' {
     It 'is found by Get-Help about_Anytun' {
         $text = Get-Help about_Anytun | Out-String
