@@ -246,7 +246,7 @@ function Invoke-BenchTask {
     $null = Invoke-Native dotnet @('run', '-c', 'Release', '--project', (Join-Path $RepoRoot 'bench/Anytun.Bench'), '--',
         '--filter', '*', '--job', 'short')
     if ($Tunnel) {
-        $null = Invoke-Native bash @((Join-Path $RepoRoot 'bench/tunnel-bench.sh'), '--module', $ModuleOut)
+        $null = Invoke-Native bash @((Join-Path $RepoRoot 'bench/tunnel-bench.sh'), '--compare', '--module', $ModuleOut)
     }
 }
 
