@@ -54,8 +54,8 @@ Describe 'Anytun module manifest' -Tag 'Unit' {
         }
     }
 
-    It 'has a table view for every output type and the job' {
-        foreach ($type in 'Anytun.AnytunTunnelDefinition', 'Anytun.AnytunTunnel', 'Anytun.AnytunConnection', 'Anytun.AnytunTunnelJob') {
+    It 'has a table view for every output type' {
+        foreach ($type in 'Anytun.AnytunTunnelDefinition', 'Anytun.AnytunTunnel', 'Anytun.AnytunConnection') {
             Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty -Because "$type needs a view"
         }
     }
