@@ -147,17 +147,7 @@ public sealed class Tunnel : IAsyncDisposable
             return exception is OperationCanceledException ? Task.FromCanceled(cancellationToken) : Task.FromException(fault);
         }
 
-        bool stopRequested;
-        lock (_stateLock)
-        {
-            stopRequested = _stopTask is not null;
-        }
-
-        if (stopRequested)
-        {
-            return Task.CompletedTask;
-        }
-
+        // A StopAsync that arrived meanwhile waits for this transition and then stops the tunnel.
         SetState(TunnelState.Running);
         EngineLog.TunnelRunning(_logger, Name, DeviceName ?? "?");
         return Task.CompletedTask;
@@ -187,11 +177,8 @@ public sealed class Tunnel : IAsyncDisposable
     /// <summary>Drops that belong to no connection (unknown mux, too short or unauthenticated before a connection exists, ...).</summary>
     public DropCounters GetTunnelDrops() => _context?.TunnelCounters.SnapshotDrops() ?? new DropCounters(new long[Enum.GetValues<DropReason>().Length]);
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        _lifetime.Dispose();
-    }
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    public ValueTask DisposeAsync() => new(StopAsync());
 
     public override string ToString() => $"{Name} ({State})";
 

@@ -11,6 +11,9 @@ internal sealed class UdpTransport : IDisposable
 {
     /// <summary>Socket buffer size requested; the kernel caps it at net.core.[rw]mem_max.</summary>
     private const int SocketBufferSize = 4 * 1024 * 1024;
+    private const int SolSocket = 1;
+    private const int SoSendBufferForce = 32;
+    private const int SoReceiveBufferForce = 33;
 
     private readonly Socket[] _sockets;
     private int _disposed;
@@ -123,14 +126,32 @@ internal sealed class UdpTransport : IDisposable
 
     private static void TrySetBufferSizes(Socket socket)
     {
+        // SO_RCVBUFFORCE/SO_SNDBUFFORCE pass net.core.[rw]mem_max with CAP_NET_ADMIN (which a tunnel has anyway);
+        // otherwise fall back to the capped request. Larger buffers only help bursts; the defaults work.
+        TrySetBufferSize(socket, SoReceiveBufferForce, SocketOptionName.ReceiveBuffer);
+        TrySetBufferSize(socket, SoSendBufferForce, SocketOptionName.SendBuffer);
+    }
+
+    private static void TrySetBufferSize(Socket socket, int forceOption, SocketOptionName option)
+    {
         try
         {
-            socket.ReceiveBufferSize = SocketBufferSize;
-            socket.SendBufferSize = SocketBufferSize;
+            socket.SetRawSocketOption(SolSocket, forceOption, BitConverter.GetBytes(SocketBufferSize));
+            return;
         }
         catch (SocketException)
         {
-            // Larger buffers only help throughput; the defaults work.
+        }
+        catch (PlatformNotSupportedException)
+        {
+        }
+
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, option, SocketBufferSize);
+        }
+        catch (SocketException)
+        {
         }
     }
 

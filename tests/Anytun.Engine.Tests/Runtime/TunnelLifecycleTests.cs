@@ -54,6 +54,26 @@ public sealed class TunnelLifecycleTests
     }
 
     [Fact]
+    public async Task StopRequestedWhileStartingStopsOnceStartIsDone()
+    {
+        using var options = AnytunCommandLine.ParseCommandLine($"-i 127.0.0.1 -p 0 -K {Key} -A {Salt}");
+        var tunnel = Tunnel.Create(options, device: new ChannelPacketDevice());
+        Task? stop = null;
+        tunnel.StateChanged += (_, e) =>
+        {
+            if (e.NewState == TunnelState.Starting)
+            {
+                stop = tunnel.StopAsync();
+            }
+        };
+        await tunnel.StartAsync();
+        Assert.NotNull(stop);
+        await stop!.WaitAsync(WaitTimeout);
+        Assert.Equal(TunnelState.Stopped, tunnel.State);
+        Assert.All(tunnel.Threads, thread => Assert.False(thread.IsAlive));
+    }
+
+    [Fact]
     public async Task StartTwiceFailsWithAlreadyRunning()
     {
         await using var side = await StartAsync("-i 127.0.0.1 -p 0 -e left");
