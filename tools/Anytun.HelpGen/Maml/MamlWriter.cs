@@ -90,7 +90,8 @@ public static class MamlWriter
             w.WriteElementString("maml", "title", MamlNamespaces.Maml, $"--------- {example.Title} ---------");
             w.WriteElementString("dev", "code", MamlNamespaces.Dev, example.Code);
             w.WriteStartElement("dev", "remarks", MamlNamespaces.Dev);
-            WriteParas(w, example.Remarks);
+            // The trailing empty paragraph is the blank line Get-Help otherwise omits before the next example's title.
+            WriteParas(w, example.Remarks.Append(string.Empty));
             w.WriteEndElement();
             w.WriteEndElement();
         }
