@@ -298,6 +298,9 @@ Describe 'Anytun.HelpGen rejects broken pages' -Tag 'Unit' {
         @{ Case = 'a yaml value is invalid'; Find = 'Position: 0'; Replace = 'Position: first'; Expect = 'Position' }
         @{ Case = 'the syntax names an undocumented parameter'; Find = '\[\[-Name\]'; Replace = '[-Bogus <String>] [[-Name]'; Expect = 'Bogus' }
         @{ Case = 'an example does not start with PowerShell code'; Find = '```powershell'; Replace = '```'; Expect = 'Example' }
+        @{ Case = 'a yaml key is unknown'; Find = 'Accept wildcard characters: True'; Replace = 'Accept wildcards: True'; Expect = 'Accept wildcards' }
+        @{ Case = 'a placeholder from Update-AnytunHelp.ps1 is left'; Find = '(?m)^Gets the tunnels started.*$'; Replace = '{{ Fill in the Synopsis }}'; Expect = 'placeholder' }
+        @{ Case = 'a section is unknown'; Find = '## NOTES'; Replace = '## REMARKS'; Expect = 'REMARKS' }
     ) {
         $page = $script:GoodPage -replace "`r`n", "`n" -replace $Find, $Replace
         $page | Should -Not -Be ($script:GoodPage -replace "`r`n", "`n") -Because 'the test must actually break the page'
@@ -305,5 +308,17 @@ Describe 'Anytun.HelpGen rejects broken pages' -Tag 'Unit' {
         $result.ExitCode | Should -Not -Be 0
         $result.Output | Should -Match 'Get-AnytunTunnel\.md'
         $result.Output | Should -Match ([regex]::Escape($Expect))
+    }
+
+    It 'fails naming the about topic when its short description is missing' {
+        $docs = Join-Path $TestDrive 'about'
+        $null = New-Item -ItemType Directory $docs
+        Set-Content -Path (Join-Path $docs 'Get-AnytunTunnel.md') -Value $script:GoodPage -NoNewline
+        $about = (Get-Content (Join-Path $script:DocsDir 'about_Anytun.md') -Raw) -replace '(?s)## Short description.*?(?=## Long description)', ''
+        Set-Content -Path (Join-Path $docs 'about_Anytun.md') -Value $about -NoNewline
+        $output = & dotnet $script:Generator $docs (Join-Path $docs 'out') 2>&1 | Out-String
+        $LASTEXITCODE | Should -Not -Be 0
+        $output | Should -Match 'about_Anytun\.md'
+        $output | Should -Match 'Short description'
     }
 }

@@ -117,7 +117,12 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     $out.Add((& $keep 'SYNOPSIS' "{{ Fill in the Synopsis }}")); $out.Add(''); $out.Add('## SYNTAX'); $out.Add('')
     foreach ($set in $sets) {
         $heading = if ($set.IsDefault -and $sets.Count -gt 1) { "$($set.Name) (Default)" } else { $set.Name }
-        $out.AddRange([string[]]@("### $heading", '```', "$name $set", '```', ''))
+        # PowerShell prints C# keywords (<string>, <ushort>); platyPS pages show .NET names (<String>, <UInt16>).
+        $line = "$name $set"
+        foreach ($parameter in $set.Parameters) {
+            $line = $line -replace "(-$($parameter.Name)\]? )<[^>]+>", "`$1<$(Get-TypeText $parameter.ParameterType)>"
+        }
+        $out.AddRange([string[]]@("### $heading", '```', $line, '```', ''))
     }
     $out.Add('## DESCRIPTION'); $out.Add((& $keep 'DESCRIPTION' "{{ Fill in the Description }}")); $out.Add('')
     $out.Add('## EXAMPLES'); $out.Add((& $keep 'EXAMPLES' "`n### Example 1: {{ Add example title }}`n``````powershell`n{{ Add example code }}`n```````n")); $out.Add('')
