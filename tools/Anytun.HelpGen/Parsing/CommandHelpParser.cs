@@ -65,8 +65,8 @@ public static partial class CommandHelpParser
             RequiredProse(file, Required(file, title, Description)),
             syntax,
             parameters,
-            ReadTypes(Required(file, title, Inputs)),
-            ReadTypes(Required(file, title, Outputs)),
+            ReadTypes(file, Required(file, title, Inputs)),
+            ReadTypes(file, Required(file, title, Outputs)),
             title.FindChild(Notes) is { } notes ? ProseConverter.ToParagraphs(MarkdownBlockReader.Read(notes.Body)) : new List<string>(),
             ReadExamples(file, Required(file, title, Examples)),
             ReadLinks(file, Required(file, title, RelatedLinks), document.FrontMatter.GetValueOrDefault("online version")));
@@ -271,8 +271,13 @@ public static partial class CommandHelpParser
         return examples;
     }
 
-    private static List<TypeHelp> ReadTypes(MarkdownSection section)
+    private static List<TypeHelp> ReadTypes(string file, MarkdownSection section)
     {
+        if (MarkdownBlockReader.Read(section.Body) is { Count: > 0 } loose)
+        {
+            throw new HelpGenException(file, "## " + section.Title, loose[0].Line, "write each type as '### TypeName' followed by its description");
+        }
+
         var types = new List<TypeHelp>();
         foreach (var type in section.Children)
         {
