@@ -58,7 +58,32 @@ $stopped = Stop-AnytunTunnel -Name 'lab*' -PassThru
 $r.StopPassThruState = "$($stopped.State)"
 $r.Job2StateAfterStopTunnel = "$($job2.State)"
 $r.DeviceAfterStopTunnel = Test-Path /sys/class/net/tun-any3
+$r.QuietVerboseCount = @(Receive-Job $job2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count
 Remove-Job $job2
+# Bounded streams: a post-up script that floods the output stream.
+$flood = Start-AnytunTunnel -Name flood -DeviceName tun-any4 -LocalPort 4448 -Passphrase x -PostUpScript { 1..1500 }
+$deadline = [DateTime]::UtcNow.AddSeconds(20)
+while ($flood.Output.Count + $flood.DroppedRecordCount -lt 1500 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+$r.FloodOutputCount = $flood.Output.Count
+$r.FloodDropped = $flood.DroppedRecordCount
+$r.FloodWarning = @($flood.Warning | Where-Object { "$_" -like '*dropped*' }).Count
+$r.FloodStatus = $flood.StatusMessage
+$flood | Stop-Job -PassThru | Remove-Job
+# Pipeline input: one bad item is a non-terminating error, the others start.
+$definitions = @(
+    New-AnytunTunnel -Name pipe1 -DeviceName tun-any5 -LocalPort 4451 -Passphrase x
+    New-AnytunTunnel -Name pipe2 -DeviceName tun-any6 -DeviceType Tap -LocalPort 4452 -Passphrase x
+    New-AnytunTunnel -Name pipe3 -DeviceName tun-any5 -DeviceType Tap -LocalPort 4453 -Passphrase x
+)
+$pipeJobs = @($definitions | Start-AnytunTunnel -ErrorVariable pipeErrors -ErrorAction SilentlyContinue)
+$r.PipeJobs = $pipeJobs.Count
+$r.PipeErrors = @($pipeErrors | ForEach-Object { $_.FullyQualifiedErrorId })
+$r.PipeErrorTarget = @($pipeErrors | ForEach-Object { "$($_.TargetObject)" })
+$r.PipeTunnels = @(Get-AnytunTunnel -Name 'pipe*' | ForEach-Object Name)
+# Remove-Module stops every tunnel of the process.
+Remove-Module Anytun
+$r.DevicesAfterRemoveModule = @(Get-ChildItem /sys/class/net -Name | Where-Object { $_ -like 'tun-any*' }).Count
+$r.JobStatesAfterRemoveModule = @($pipeJobs | ForEach-Object { "$($_.State)" })
 $r | ConvertTo-Json -Compress -Depth 3
 '@
     }
@@ -129,6 +154,32 @@ $r | ConvertTo-Json -Compress -Depth 3
         $script:R.StopPassThruState | Should -Be 'Stopped'
         $script:R.Job2StateAfterStopTunnel | Should -Be 'Stopped'
         $script:R.DeviceAfterStopTunnel | Should -BeFalse
+    }
+
+    It 'records no verbose messages for a tunnel started without -Verbose' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.QuietVerboseCount | Should -Be 0
+    }
+
+    It 'caps each job stream, counts the dropped records and says so once' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.FloodOutputCount | Should -Be 1000
+        $script:R.FloodDropped | Should -Be 500
+        $script:R.FloodWarning | Should -Be 1
+        $script:R.FloodStatus | Should -Match '500 log records dropped'
+    }
+
+    It 'reports a failing pipeline item as a non-terminating error and starts the others' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.PipeJobs | Should -Be 2
+        $script:R.PipeErrors | Should -Be @('DeviceOpenFailed,Anytun.StartAnytunTunnelCommand')
+        $script:R.PipeTunnels | Should -Be @('pipe1', 'pipe2')
+    }
+
+    It 'stops every tunnel on Remove-Module' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.DevicesAfterRemoveModule | Should -Be 0
+        $script:R.JobStatesAfterRemoveModule | Should -Be @('Stopped', 'Stopped')
     }
 }
 
