@@ -41,25 +41,7 @@ internal sealed class ReceiverLoop
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
-    public void Run()
-    {
-        try
-        {
-            RunCore();
-        }
-        catch (Exception exception) when (!_context.Stopping)
-        {
-            _context.LoopFaulted?.Invoke(Thread.CurrentThread.Name ?? "receiver", exception);
-        }
-        catch (Exception)
-        {
-            // Shutdown closed the socket or device under us: the normal end.
-        }
-        finally
-        {
-            _decoder.Dispose();
-        }
-    }
+    public void Run() => EngineThread.Run(_context, RunCore, _decoder);
 
     private void RunCore()
     {

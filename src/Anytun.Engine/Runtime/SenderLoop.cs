@@ -35,25 +35,7 @@ internal sealed class SenderLoop
     /// <summary>Packets read from the device so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
-    public void Run()
-    {
-        try
-        {
-            RunCore();
-        }
-        catch (Exception exception) when (!_context.Stopping)
-        {
-            _context.LoopFaulted?.Invoke(Thread.CurrentThread.Name ?? "sender", exception);
-        }
-        catch (Exception)
-        {
-            // Shutdown closed the device or socket under us: the normal end.
-        }
-        finally
-        {
-            _encoder.Dispose();
-        }
-    }
+    public void Run() => EngineThread.Run(_context, RunCore, _encoder);
 
     private void RunCore()
     {
