@@ -7,7 +7,7 @@ namespace Anytun.Engine.Device;
 
 /// <summary>
 /// A Linux tun (IFF_TUN) or tap (IFF_TAP) interface opened through /dev/net/tun, always without the packet-information header.
-/// Read blocks in poll() on the device fd and an eventfd, so <see cref="Dispose"/> wakes a blocked reader.
+/// The fd is non-blocking; Read waits in poll() on the device fd and an eventfd, so <see cref="Dispose"/> wakes a blocked reader.
 /// </summary>
 public sealed unsafe class LinuxTunDevice : IPacketDevice
 {
@@ -55,7 +55,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                 "-d/--dev");
         }
 
-        var fd = Libc.Open(DeviceNode, Libc.O_RDWR | Libc.O_CLOEXEC);
+        var fd = Libc.Open(DeviceNode, Libc.O_RDWR | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -110,44 +110,11 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
         {
             _wakeup.DangerousAddRef(ref wakeupAdded);
             var fds = stackalloc Libc.PollFd[2];
-            while (true)
+            fixed (byte* destination = buffer)
             {
-                if (Volatile.Read(ref _disposed) != 0)
+                while (Volatile.Read(ref _disposed) == 0)
                 {
-                    return 0;
-                }
-
-                fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
-                fds[1] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
-                var ready = Libc.Poll(fds, 2, -1);
-                if (ready < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new IOException($"poll on {Name} failed: {Libc.ErrorText(errno)}");
-                }
-
-                if (fds[1].Revents != 0)
-                {
-                    return 0;
-                }
-
-                if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
-                {
-                    throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
-                }
-
-                if ((fds[0].Revents & Libc.POLLIN) == 0)
-                {
-                    continue;
-                }
-
-                fixed (byte* destination = buffer)
-                {
+                    // The fd is non-blocking: under load read() succeeds at once and poll() is skipped (one syscall per packet).
                     var count = Libc.Read(_device.Fd, destination, (nuint)buffer.Length);
                     if (count >= 0)
                     {
@@ -155,13 +122,41 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                     }
 
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR || errno == Libc.EAGAIN)
+                    if (errno == Libc.EINTR)
                     {
                         continue;
                     }
 
-                    throw new IOException($"read from {Name} failed: {Libc.ErrorText(errno)}");
+                    if (errno != Libc.EAGAIN)
+                    {
+                        throw new IOException($"read from {Name} failed: {Libc.ErrorText(errno)}");
+                    }
+
+                    fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
+                    fds[1] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
+                    if (Libc.Poll(fds, 2, -1) < 0)
+                    {
+                        errno = Marshal.GetLastPInvokeError();
+                        if (errno != Libc.EINTR)
+                        {
+                            throw new IOException($"poll on {Name} failed: {Libc.ErrorText(errno)}");
+                        }
+
+                        continue;
+                    }
+
+                    if (fds[1].Revents != 0)
+                    {
+                        return 0;
+                    }
+
+                    if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
+                    {
+                        throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
+                    }
                 }
+
+                return 0;
             }
         }
         finally

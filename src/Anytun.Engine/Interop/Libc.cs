@@ -9,6 +9,7 @@ internal static unsafe partial class Libc
 
     public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
+    public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
 
     public const int EINTR = 4;
