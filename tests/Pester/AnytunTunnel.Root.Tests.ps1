@@ -26,6 +26,7 @@ $r.TunnelState = "$($tunnel.State)"
 $r.TunnelJobIdMatches = $tunnel.JobId -eq $job.Id
 $r.TunnelDevice = $tunnel.DeviceName
 $r.WildcardCount = @(Get-AnytunTunnel -Name 'lab*').Count
+$r.Completion = @((TabExpansion2 'Stop-AnytunTunnel -Name la').CompletionMatches.CompletionText)
 $r.DeviceExists = Test-Path /sys/class/net/tun-any0
 $r.DeviceAddress = "$(ip -br -4 addr show tun-any0)"
 $connections = @(Get-AnytunTunnel lab1 | Get-AnytunConnection)
@@ -104,6 +105,7 @@ $r | ConvertTo-Json -Compress -Depth 3
         $script:R.TunnelJobIdMatches | Should -BeTrue
         $script:R.TunnelDevice | Should -Be 'tun-any0'
         $script:R.WildcardCount | Should -Be 1
+        $script:R.Completion | Should -Be @('lab1')
         $script:R.DeviceExists | Should -BeTrue
         $script:R.DeviceAddress | Should -Match '192\.168\.211\.1/24'
     }

@@ -7,6 +7,8 @@ namespace Anytun;
 /// <summary>Tab completion of the names of running tunnels.</summary>
 public sealed class TunnelNameCompleter : IArgumentCompleter
 {
+    private static readonly char[] NeedsQuoting = { ' ', '\t', '$', '`', '\'', '"', ';', '(', ')', '{', '}', '@', '#' };
+
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName,
         string parameterName,
@@ -24,7 +26,7 @@ public sealed class TunnelNameCompleter : IArgumentCompleter
                 continue;
             }
 
-            var text = session.Name.IndexOfAny(new[] { ' ', '\t', '$', '`', '\'' }) >= 0
+            var text = session.Name.IndexOfAny(NeedsQuoting) >= 0
                 ? "'" + session.Name.Replace("'", "''", StringComparison.Ordinal) + "'"
                 : session.Name;
             results.Add(new CompletionResult(text, session.Name, CompletionResultType.ParameterValue, session.Name));
