@@ -70,6 +70,15 @@ $r.FloodDropped = $flood.DroppedRecordCount
 $r.FloodWarning = @($flood.Warning | Where-Object { "$_" -like '*dropped*' }).Count
 $r.FloodStatus = $flood.StatusMessage
 $flood | Stop-Job -PassThru | Remove-Job
+# Engine fault: the device vanishes under the tunnel.
+$faulty = Start-AnytunTunnel -Name faulty -DeviceName tun-anyf -LocalPort 4454 -RemoteAddress 127.0.0.1 -RemotePort 4455 -Passphrase x
+ip link del tun-anyf
+$deadline = [DateTime]::UtcNow.AddSeconds(15)
+while ($faulty.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+$r.FaultState = "$($faulty.State)"
+$r.FaultErrorIds = @($faulty.Error | ForEach-Object { $_.FullyQualifiedErrorId })
+$r.FaultTunnels = @(Get-AnytunTunnel -Name faulty -ErrorAction SilentlyContinue).Count
+Remove-Job $faulty
 # Pipeline input: one bad item is a non-terminating error, the others start.
 $definitions = @(
     New-AnytunTunnel -Name pipe1 -DeviceName tun-any5 -LocalPort 4451 -Passphrase x
@@ -169,6 +178,13 @@ $r | ConvertTo-Json -Compress -Depth 3
         $script:R.FloodDropped | Should -Be 500
         $script:R.FloodWarning | Should -Be 1
         $script:R.FloodStatus | Should -Match '500 log records dropped'
+    }
+
+    It 'turns an engine fault into a Failed job with the error recorded first' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:R.FaultState | Should -Be 'Failed'
+        $script:R.FaultErrorIds | Should -Contain 'TunnelFaulted'
+        $script:R.FaultTunnels | Should -Be 0
     }
 
     It 'reports a failing pipeline item as a non-terminating error and starts the others' {
