@@ -42,13 +42,18 @@ internal sealed class SatpKeyDerivation : IDisposable
             return;
         }
 
-        var counter = _counter.AsSpan();
-        _masterSalt.CopyTo(counter);
+        BuildCounterBlock(_masterSalt, label, sequence, _counter);
+        _prf.GenerateKeystream(_counter, output);
+    }
+
+    /// <summary>The PRF's first counter block: salt ‖ 0000, label XOR bytes 6..9, sequence XOR bytes 10..13.</summary>
+    public static void BuildCounterBlock(ReadOnlySpan<byte> masterSalt, uint label, uint sequence, Span<byte> counter)
+    {
+        masterSalt[..SaltLength].CopyTo(counter);
         counter[14] = 0;
         counter[15] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(counter[6..], BinaryPrimitives.ReadUInt32BigEndian(counter[6..]) ^ label);
         BinaryPrimitives.WriteUInt32BigEndian(counter[10..], BinaryPrimitives.ReadUInt32BigEndian(counter[10..]) ^ sequence);
-        _prf.GenerateKeystream(counter, output);
     }
 
     public void Dispose()

@@ -73,13 +73,19 @@ internal sealed class SatpPacketProtection : IDisposable
         }
 
         var iv = scratch.Slice(IvOffset, AesBlock.Size);
-        salt.CopyTo(iv);
+        BuildPacketIv(salt, sequence, senderId, mux, iv);
+        _cipher.Transform(iv, encryptedPart, encryptedPart);
+    }
+
+    /// <summary>Packet IV (spec §4.1): session salt ‖ 0000, mux XOR bytes 4..5, sender id 6..7, sequence 10..13.</summary>
+    public static void BuildPacketIv(ReadOnlySpan<byte> sessionSalt, uint sequence, ushort senderId, ushort mux, Span<byte> iv)
+    {
+        sessionSalt[..SatpKeyDerivation.SaltLength].CopyTo(iv);
         iv[14] = 0;
         iv[15] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(iv[4..], (ushort)(BinaryPrimitives.ReadUInt16BigEndian(iv[4..]) ^ mux));
         BinaryPrimitives.WriteUInt16BigEndian(iv[6..], (ushort)(BinaryPrimitives.ReadUInt16BigEndian(iv[6..]) ^ senderId));
         BinaryPrimitives.WriteUInt32BigEndian(iv[10..], BinaryPrimitives.ReadUInt32BigEndian(iv[10..]) ^ sequence);
-        _cipher.Transform(iv, encryptedPart, encryptedPart);
     }
 
     /// <summary>Writes the last <see cref="TagLength"/> bytes of HMAC-SHA1(auth key(seq), authenticated) to <paramref name="tag"/>.</summary>

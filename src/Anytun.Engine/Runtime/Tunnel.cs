@@ -207,7 +207,8 @@ public sealed class Tunnel : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var localAddresses = EndpointResolver.ResolveLocal(_options.LocalAddress, _options.AddressFamily);
-        _transport = UdpTransport.Bind(localAddresses, _options.LocalPort);
+        var implicitWildcards = string.IsNullOrEmpty(_options.LocalAddress) && localAddresses.Count > 1;
+        _transport = UdpTransport.Bind(localAddresses, _options.LocalPort, skipUnsupportedFamilies: implicitWildcards);
         LocalEndPoints = _transport.LocalEndPoints;
         foreach (var endPoint in LocalEndPoints)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -29,8 +30,12 @@ internal sealed class UdpTransport : IDisposable
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
     /// <summary>Opens and binds one socket per address; on any failure closes what it opened.</summary>
+    /// <param name="addresses">Local addresses, one socket each.</param>
+    /// <param name="port">Local port; 0 = kernel-chosen (then the same port for every socket).</param>
+    /// <param name="skipUnsupportedFamilies">Skip an address whose family the kernel lacks (the implicit [::] wildcard
+    /// on a host booted with ipv6.disable=1), as long as one socket remains.</param>
     /// <exception cref="AnytunException">AddressInUse (target "address:port") or SocketFailed.</exception>
-    public static UdpTransport Bind(IReadOnlyList<IPAddress> addresses, int port)
+    public static UdpTransport Bind(IReadOnlyList<IPAddress> addresses, int port, bool skipUnsupportedFamilies = false)
     {
         var sockets = new List<Socket>(addresses.Count);
         var endPoints = new List<IPEndPoint>(addresses.Count);
@@ -40,7 +45,16 @@ internal sealed class UdpTransport : IDisposable
             {
                 // With port 0 every further socket reuses the port the kernel chose for the first one.
                 var bindPort = port == 0 && endPoints.Count > 0 ? endPoints[0].Port : port;
-                var socket = Open(address, bindPort);
+                Socket socket;
+                try
+                {
+                    socket = Open(address, bindPort);
+                }
+                catch (AnytunException exception) when (skipUnsupportedFamilies && IsUnsupportedFamily(exception))
+                {
+                    continue;
+                }
+
                 sockets.Add(socket);
                 endPoints.Add((IPEndPoint)socket.LocalEndPoint!);
             }
@@ -55,8 +69,16 @@ internal sealed class UdpTransport : IDisposable
             throw;
         }
 
+        if (sockets.Count == 0)
+        {
+            throw new AnytunException(AnytunErrorCode.SocketFailed, "no local address could be opened (address family not supported)", port.ToString(CultureInfo.InvariantCulture));
+        }
+
         return new UdpTransport(sockets.ToArray(), endPoints.ToArray());
     }
+
+    private static bool IsUnsupportedFamily(AnytunException exception) =>
+        exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressFamilyNotSupported or SocketError.ProtocolNotSupported };
 
     /// <summary>The first socket of <paramref name="family"/>, or null (spec §7: "no suitable socket found").</summary>
     public Socket? SocketFor(AddressFamily family)
