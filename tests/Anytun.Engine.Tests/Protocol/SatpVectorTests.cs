@@ -26,8 +26,44 @@ public sealed class SatpVectorTests
         foreach (var name in VectorCatalog.RequiredNames)
         {
             Assert.True(VectorCatalog.Vectors.ContainsKey(name), $"vector {name} missing");
-            Assert.NotEmpty(VectorCatalog.Get(name).Datagrams);
+            var vector = VectorCatalog.Get(name);
+            Assert.NotEmpty(vector.Datagrams);
+            if (vector.KdPrf != "null")
+            {
+                // The intermediate values were parsed, so DerivedSessionValuesMatchVector really checks them.
+                Assert.NotNull(vector.MasterKey);
+                Assert.NotNull(vector.MasterSalt);
+                Assert.All(vector.Datagrams, d => Assert.NotNull(d.AuthCounterBlock));
+                Assert.All(vector.Datagrams, d => Assert.NotNull(d.SessionAuthKey));
+                if (vector.Cipher != "null")
+                {
+                    Assert.All(vector.Datagrams, d => Assert.NotNull(d.SessionEncryptionKey));
+                    Assert.All(vector.Datagrams, d => Assert.NotNull(d.PacketIv));
+                }
+            }
         }
+    }
+
+    public static IEnumerable<object[]> VectorSides() =>
+        VectorCatalog.Vectors.Keys.Order(StringComparer.Ordinal)
+            .Where(name => !name.StartsWith("badkey-", StringComparison.Ordinal))
+            .SelectMany(name => new[] { new object[] { name, "A" }, new object[] { name, "B" } });
+
+    [Theory]
+    [MemberData(nameof(VectorSides))]
+    public void MasterKeyMaterialFromCommandLineMatchesVector(string vector, string side)
+    {
+        var v = VectorCatalog.Get(vector);
+        var options = VectorSuites.ParseOptions(v, side[0]);
+        using var material = Anytun.Engine.Configuration.MasterKeyMaterial.FromOptions(options);
+        if (options.EffectiveKdPrf == Anytun.Engine.Configuration.KeyDerivationPrf.Null)
+        {
+            Assert.Equal(0, material.Key.Length);
+            return;
+        }
+
+        Assert.Equal(Convert.ToHexString(v.MasterKey!), Convert.ToHexString(material.Key.Span));
+        Assert.Equal(Convert.ToHexString(v.MasterSalt!), Convert.ToHexString(material.Salt.Span));
     }
 
     [Theory]
@@ -102,6 +138,20 @@ public sealed class SatpVectorTests
             AssertDerived(authKey, receiverKd, inbound.Authentication, d.Sequence);
         }
 
+        if (v.MasterSalt is { } masterSalt && sender.KdPrf != Anytun.Engine.Configuration.KeyDerivationPrf.Null)
+        {
+            AssertCounterBlock(d.EncCounterBlock, masterSalt, outbound.Encryption, d.Sequence);
+            AssertCounterBlock(d.SaltCounterBlock, masterSalt, outbound.Salt, d.Sequence);
+            AssertCounterBlock(d.AuthCounterBlock, masterSalt, outbound.Authentication, d.Sequence);
+        }
+
+        if (d.PacketIv is { } expectedIv && d.SessionSalt is { } sessionSalt)
+        {
+            var iv = new byte[16];
+            SatpPacketProtection.BuildPacketIv(sessionSalt, d.Sequence, d.SenderId, d.Mux, iv);
+            Assert.Equal(Convert.ToHexString(expectedIv), Convert.ToHexString(iv));
+        }
+
         if (d.Hmac is { } hmac && d.SessionAuthKey is { } key)
         {
             using var mac = new Anytun.Engine.Crypto.HmacSha1();
@@ -109,6 +159,18 @@ public sealed class SatpVectorTests
             mac.Compute(key, d.Payload.AsSpan(0, d.Payload.Length - d.TagLength), computed);
             Assert.Equal(Convert.ToHexString(hmac), Convert.ToHexString(computed));
         }
+    }
+
+    private static void AssertCounterBlock(byte[]? expected, byte[] masterSalt, uint label, uint sequence)
+    {
+        if (expected is null)
+        {
+            return;
+        }
+
+        var counter = new byte[16];
+        SatpKeyDerivation.BuildCounterBlock(masterSalt, label, sequence, counter);
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(counter));
     }
 
     private static void AssertDerived(byte[] expected, SatpKeyDerivation kd, uint label, uint sequence)

@@ -81,9 +81,15 @@ public static partial class VectorCatalog
             summary.Groups["cipher"].Value,
             summary.Groups["auth"].Value,
             int.Parse(summary.Groups["tag"].Value, CultureInfo.InvariantCulture),
-            keyLine is null ? null : Convert.FromHexString(keyLine.Groups["key"].Value),
-            keyLine is null ? null : Convert.FromHexString(keyLine.Groups["salt"].Value),
+            keyLine is not null ? Convert.FromHexString(keyLine.Groups["key"].Value) : FindHex(lines, PassphraseKeyLine()),
+            keyLine is not null ? Convert.FromHexString(keyLine.Groups["salt"].Value) : FindHex(lines, PassphraseSaltLine()),
             datagrams);
+    }
+
+    private static byte[]? FindHex(string[] lines, Regex regex)
+    {
+        var match = lines.Select(l => regex.Match(l)).FirstOrDefault(m => m.Success);
+        return match is null ? null : Convert.FromHexString(match.Groups["v"].Value);
     }
 
     private static VectorDatagram ParseDatagram(Match head, string[] body)
@@ -115,6 +121,9 @@ public static partial class VectorCatalog
             ushort.Parse(header.Groups["sid"].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
             ushort.Parse(header.Groups["mux"].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
             int.Parse(header.Groups["tag"].Value, CultureInfo.InvariantCulture),
+            Hex(Find(CounterBlocksLine(), "enc")),
+            Hex(Find(CounterBlocksLine(), "salt")),
+            Hex(Find(CounterBlocksLine(), "auth")),
             Hex(Find(EncKeyLine())),
             Hex(Find(EncKeyLine(), "salt")),
             Hex(Find(IvLine())),
@@ -133,11 +142,20 @@ public static partial class VectorCatalog
     [GeneratedRegex(@"^- master key `(?<key>[0-9a-f]+)` .*master salt `(?<salt>[0-9a-f]+)`")]
     private static partial Regex MasterKeyLine();
 
+    [GeneratedRegex(@"-> master key = last \d+ bytes = `(?<v>[0-9a-f]+)`")]
+    private static partial Regex PassphraseKeyLine();
+
+    [GeneratedRegex(@"-> master salt = last 14 bytes = `(?<v>[0-9a-f]+)`")]
+    private static partial Regex PassphraseSaltLine();
+
     [GeneratedRegex(@"^- UDP payload \(\d+ bytes\): `(?<v>[0-9a-f]*)`")]
     private static partial Regex PayloadLine();
 
     [GeneratedRegex(@"^- header: seq=\d+ \(`(?<seq>[0-9a-f]{8})`\), sender_id=\d+ \(`(?<sid>[0-9a-f]{4})`\), mux=\d+ \(`(?<mux>[0-9a-f]{4})`\);.* tag (?<tag>\d+) bytes")]
     private static partial Regex HeaderLine();
+
+    [GeneratedRegex(@"^- KD counter blocks .*: enc `(?<enc>[0-9a-f]{32})`, salt `(?<salt>[0-9a-f]{32})`, auth `(?<auth>[0-9a-f]{32})`")]
+    private static partial Regex CounterBlocksLine();
 
     [GeneratedRegex(@"^- session enc key `(?<v>[0-9a-f]+)`, session salt `(?<salt>[0-9a-f]+)`")]
     private static partial Regex EncKeyLine();

@@ -18,7 +18,7 @@ public static class VectorSuites
             return FromSummary(vector, side == 'A' ? Role.Left : Role.Right);
         }
 
-        var options = AnytunCommandLine.ParseCommandLine(StripWrapper(vector.CommandOf(side)));
+        var options = ParseOptions(vector, side);
         try
         {
             return SatpCryptoSuite.FromOptions(options);
@@ -30,6 +30,10 @@ public static class VectorSuites
             options.Salt?.Dispose();
         }
     }
+
+    /// <summary>The options of <paramref name="side"/>'s captured command line (without the stdbuf wrapper).</summary>
+    public static TunnelOptions ParseOptions(DataplaneVector vector, char side) =>
+        AnytunCommandLine.ParseCommandLine(StripWrapper(vector.CommandOf(side)));
 
     /// <summary>The suite from the vector's summary line (effective algorithms, master key/salt).</summary>
     public static SatpCryptoSuite FromSummary(DataplaneVector vector, Role role)
