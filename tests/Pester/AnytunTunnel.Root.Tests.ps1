@@ -42,6 +42,7 @@ $r.FirstAfterInUse = "$((Get-AnytunTunnel lab1).State)"
 $r.FirstDeviceAfterInUse = Test-Path /sys/class/net/tun-any0
 try { Start-AnytunTunnel -Name lab1 -DeviceName tun-any2 -LocalPort 4446 -Passphrase x -ErrorAction Stop; $r.DuplicateError = 'none' }
 catch { $r.DuplicateError = $_.FullyQualifiedErrorId; $r.DuplicateCategory = "$($_.CategoryInfo.Category)" }
+$r.DuplicateSilentCount = @(Start-AnytunTunnel -Name lab1 -DeviceName tun-any2 -LocalPort 4446 -Passphrase x -ErrorAction SilentlyContinue).Count
 Start-Sleep -Milliseconds 1500
 $r.HasMoreData = $job.HasMoreData
 $received = @(Receive-Job $job -Verbose 4>&1 3>&1)
@@ -142,6 +143,7 @@ $r | ConvertTo-Json -Compress -Depth 3
         if (-not (Assert-AnytunRootPrerequisite)) { return }
         $script:R.DuplicateError | Should -Be 'TunnelAlreadyExists,Anytun.StartAnytunTunnelCommand'
         $script:R.DuplicateCategory | Should -Be 'ResourceExists'
+        $script:R.DuplicateSilentCount | Should -Be 0 -Because 'an existing name is non-terminating, so SilentlyContinue makes Start idempotent'
     }
 
     It 'delivers log records and the post-up ScriptBlock output through Receive-Job' {

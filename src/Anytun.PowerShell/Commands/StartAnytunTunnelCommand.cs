@@ -46,10 +46,17 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     {
         if (ParameterSetName == ByParameters)
         {
-            // One tunnel from parameters: a failure is the whole command's failure.
+            // One tunnel from parameters: a failure is the whole command's failure, except an existing name,
+            // which stays non-terminating so '-ErrorAction SilentlyContinue' makes the call idempotent.
             var error = StartOne(BuildDefinitionFromParameters());
             if (error is not null)
             {
+                if (error.FullyQualifiedErrorId == AnytunErrors.TunnelAlreadyExistsId)
+                {
+                    WriteError(error);
+                    return;
+                }
+
                 ThrowTerminatingError(error);
             }
 
