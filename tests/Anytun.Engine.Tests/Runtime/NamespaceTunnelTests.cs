@@ -1,5 +1,6 @@
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Runtime;
+using Microsoft.Extensions.Logging;
 using static Anytun.Engine.Tests.Runtime.TunnelTestSupport;
 
 namespace Anytun.Engine.Tests.Runtime;
@@ -29,7 +30,8 @@ public sealed class NamespaceTunnelTests
         NetNamespace.Run("chmod", "700", script);
         try
         {
-            await using var a = StartIn(nsA, $"-i 10.200.10.1 -r 10.200.10.2 -n 10.200.11.1/24 -e left -d h3tun -x {script}");
+            var logs = new CapturingLoggerProvider();
+            await using var a = StartIn(nsA, $"-i 10.200.10.1 -r 10.200.10.2 -n 10.200.11.1/24 -e left -d h3tun -x {script}", logs);
             await using var b = StartIn(nsB, "-i 10.200.10.2 -n 10.200.11.2/24 -e right");
             Assert.Equal("h3tun", a.DeviceName);
             Assert.StartsWith("tun", b.DeviceName);
@@ -46,6 +48,9 @@ public sealed class NamespaceTunnelTests
 
             await WaitUntilAsync(() => File.Exists(marker) && File.ReadAllText(marker).EndsWith('\n'), "the post-up script");
             Assert.Equal("2 h3tun /dev/net/tun 1", File.ReadAllText(marker).Trim());
+            await WaitUntilAsync(
+                () => logs.Lines.Any(line => line.Message == $"script '{script}' returned 0"),
+                "the post-up exit status in the log");
         }
         finally
         {
@@ -65,10 +70,10 @@ public sealed class NamespaceTunnelTests
         Assert.DoesNotContain("mtu 1400", link);
     }
 
-    private static Tunnel StartIn(NetNamespace ns, string arguments) => ns.Invoke(() =>
+    private static Tunnel StartIn(NetNamespace ns, string arguments, ILoggerFactory? loggers = null) => ns.Invoke(() =>
     {
         using var options = AnytunCommandLine.ParseCommandLine($"{arguments} -K {Key} -A {Salt}");
-        var tunnel = Tunnel.Create(options);
+        var tunnel = Tunnel.Create(options, loggers);
         tunnel.StartAsync().GetAwaiter().GetResult();
         return tunnel;
     });
