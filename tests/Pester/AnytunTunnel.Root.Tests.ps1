@@ -46,6 +46,7 @@ $r.DuplicateSilentCount = @(Start-AnytunTunnel -Name lab1 -DeviceName tun-any2 -
 Start-Sleep -Milliseconds 1500
 $r.HasMoreData = $job.HasMoreData
 $received = @(Receive-Job $job -Verbose 4>&1 3>&1)
+$r.SecretInLogs = ($received | Out-String) -match 'job test'
 $r.ReceivedVerbose = @($received | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count
 $r.ReceivedPostUp = @($received | Where-Object { "$_" -like 'post-up:lab1:tun-any0' }).Count
 $r.ReceivedPostUpWarning = @($received | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and "$_" -eq 'post-up warning' }).Count
@@ -152,6 +153,7 @@ $r | ConvertTo-Json -Compress -Depth 3
         $script:R.ReceivedVerbose | Should -BeGreaterThan 0
         $script:R.ReceivedPostUp | Should -Be 1
         $script:R.ReceivedPostUpWarning | Should -Be 1
+        $script:R.SecretInLogs | Should -BeFalse -Because 'the passphrase must never reach a log record'
     }
 
     It 'Stop-Job stops the tunnel (job Stopped, device gone) and Remove-Job forgets it' {
