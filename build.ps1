@@ -190,9 +190,11 @@ $config.TestResult.OutputFormat = 'JUnitXml'
 $config.TestResult.OutputPath = $JUnit
 if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag }
 $result = Invoke-Pester -Configuration $config
+# tests under a failed BeforeAll already count as failed; a container that failed discovery has no tests, count it
 [pscustomobject] @{
-    Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount; Result = $result.Result
+    Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount + $result.InconclusiveCount; Result = $result.Result
+    FailedBlocks = @($result.FailedBlocks | ForEach-Object { $_.ExpandedPath })
 } | ConvertTo-Json | Set-Content -Path $Summary
 '@ | Set-Content -Path $runner -Encoding utf8NoBOM
 
@@ -205,8 +207,10 @@ $result = Invoke-Pester -Configuration $config
         return [pscustomobject] @{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; RunnerFailed = $true }
     }
     $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    foreach ($block in @($counts.FailedBlocks)) { if ($block) { Write-Host "Pester: block failed: $block" -ForegroundColor Red } }
+    # a failing AfterAll fails the run without failing a test: report it as a runner failure
     [pscustomobject] @{ Name = 'Pester'; Passed = [int] $counts.Passed; Failed = [int] $counts.Failed
-        Skipped = [int] $counts.Skipped; RunnerFailed = ($code -ne 0) }
+        Skipped = [int] $counts.Skipped; RunnerFailed = ($code -ne 0 -or ($counts.Result -eq 'Failed' -and [int] $counts.Failed -eq 0)) }
 }
 
 function Invoke-TestTask {
