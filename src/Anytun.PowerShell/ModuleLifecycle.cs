@@ -1,21 +1,35 @@
 using System.Management.Automation;
+using System.Runtime.InteropServices;
 
 namespace Anytun;
 
 /// <summary>
-/// Stops every tunnel when the module is removed or the process exits normally, so no device or socket
-/// outlives its owner. (SIGTERM without Start-AnytunTunnel -Wait kills pwsh outright; the kernel then closes them.)
+/// Stops every tunnel when the module is removed, the process exits normally, or SIGTERM arrives, so no device,
+/// socket or engine thread outlives its owner.
 /// </summary>
 public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
-    private static int _processExitHooked;
+    private static readonly object Gate = new();
+    private static bool _hooked;
+    private static PosixSignalRegistration? _sigterm;
 
     public void OnImport()
     {
-        if (Interlocked.Exchange(ref _processExitHooked, 1) == 0)
+        lock (Gate)
         {
+            if (_hooked)
+            {
+                return;
+            }
+
+            _hooked = true;
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+
+            // .NET 10 has no default SIGTERM handler: pwsh would die without ProcessExit. This handler stops the
+            // tunnels and leaves Cancel false, so the process still terminates as the sender asked. A waiting
+            // Start-AnytunTunnel -Wait registers its own handler that cancels, and then returns normally instead.
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, static _ => TunnelRegistry.StopAll(ExitTimeout));
         }
     }
 
@@ -24,5 +38,13 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
         TunnelRegistry.StopAll(ExitTimeout);
     }
 
-    private static void OnProcessExit(object? sender, EventArgs e) => TunnelRegistry.StopAll(ExitTimeout);
+    private static void OnProcessExit(object? sender, EventArgs e)
+    {
+        TunnelRegistry.StopAll(ExitTimeout);
+        lock (Gate)
+        {
+            _sigterm?.Dispose();
+            _sigterm = null;
+        }
+    }
 }

@@ -297,3 +297,36 @@ Remove-Job `$job
         $script:PeerB.ExitCode | Should -Be 0
     }
 }
+
+Describe 'SIGTERM to a pwsh that runs tunnel jobs' -Tag 'RequiresRoot' {
+    BeforeAll {
+        if ($script:Reason) { return }
+        $script:Ns = New-AnytunTestNamespace -Tag term
+        $log = Join-Path $TestDrive 'term.log'
+        $process = Start-AnytunInNamespace -Namespace $script:Ns -ManifestPath $script:Manifest -LogPath $log -Script @'
+$null = Start-AnytunTunnel -Name term1 -DeviceName tun-anyt -RemoteAddress 127.0.0.1 -RemotePort 4460 -Passphrase x
+'STARTED'
+Start-Sleep -Seconds 60
+'NOT-TERMINATED'
+'@
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ([DateTime]::UtcNow -lt $deadline -and -not ((Get-Content -Raw $log -ErrorAction SilentlyContinue) -match 'STARTED')) {
+            Start-Sleep -Milliseconds 200
+        }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        & kill -TERM $process.Id
+        $script:Exited = $process.WaitForExit(15000)
+        $script:Elapsed = $clock.Elapsed
+        $script:ExitCode = if ($script:Exited) { $process.ExitCode } else { $process.Kill($true); -1 }
+        $script:Log = Get-Content -Raw $log -ErrorAction SilentlyContinue
+    }
+    AfterAll { Remove-AnytunTestNamespace $script:Ns }
+
+    It 'stops the tunnels and lets the process terminate as asked (143), promptly' {
+        if (-not (Assert-AnytunRootPrerequisite)) { return }
+        $script:Exited | Should -BeTrue
+        $script:ExitCode | Should -Be 143
+        $script:Elapsed.TotalSeconds | Should -BeLessThan 10
+        $script:Log | Should -Not -Match 'NOT-TERMINATED'
+    }
+}
