@@ -51,5 +51,11 @@ public sealed class ConvertFromAnytunCommandLineCommand : AnytunCmdlet
             options?.Dispose();
             ThrowTerminatingError(AnytunErrors.FromException(ex));
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // Never let a raw exception escape to the user; the parser should only throw AnytunException.
+            options?.Dispose();
+            ThrowTerminatingError(AnytunErrors.FromAny(ex, CommandLine));
+        }
     }
 }

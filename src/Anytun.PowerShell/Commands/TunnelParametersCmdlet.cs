@@ -169,6 +169,13 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
             ThrowTerminatingError(record);
             throw; // unreachable: ThrowTerminatingError always throws
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // Never let a raw exception escape to the user; the engine should only throw AnytunException here.
+            options.Dispose();
+            ThrowTerminatingError(AnytunErrors.FromAny(ex, Name));
+            throw;
+        }
     }
 
     // Copies the SecureString straight into pinned secret bytes; the unmanaged copy is zeroed at once.
