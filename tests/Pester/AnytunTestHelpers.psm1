@@ -51,41 +51,10 @@ function Get-ChildPwshCommand {
     return @($process)
 }
 
-function Invoke-AnytunInNamespace {
-    # Runs $Script in a child pwsh inside namespace $Namespace, with $ManifestPath imported; returns the
-    # object deserialized from the last output line (the script must end with ConvertTo-Json -Compress).
-    param(
-        [Parameter(Mandatory)] [string] $Namespace,
-        [Parameter(Mandatory)] [string] $Script,
-        [Parameter(Mandatory)] [string] $ManifestPath,
-        [Parameter(Mandatory)] [string] $WorkDirectory,
-        [int] $TimeoutSec = 120
-    )
-    $file = Join-Path $WorkDirectory ("scenario-{0}.ps1" -f (Get-Random))
-    $log = "$file.log"
-    @"
-`$ErrorActionPreference = 'Stop'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$ManifestPath' -Force
-$Script
-"@ | Set-Content -Path $file
-    $pwsh = Get-ChildPwshCommand
-    $arguments = @('netns', 'exec', $Namespace) + $pwsh + @('-NoProfile', '-NonInteractive', '-File', $file)
-    $process = Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
-    if (-not $process.WaitForExit($TimeoutSec * 1000)) {
-        $process.Kill($true)
-        throw "scenario timed out after $TimeoutSec s: $(Get-Content -Raw $log -ErrorAction SilentlyContinue)"
-    }
-    $lines = @(Get-Content $log | Where-Object { $_ -match '^\{' })
-    if ($lines.Count -eq 0) {
-        throw "scenario printed no JSON (exit $($process.ExitCode)): $(Get-Content -Raw $log) $(Get-Content -Raw "$log.err")"
-    }
-    return $lines[-1] | ConvertFrom-Json
-}
-
 function Start-AnytunInNamespace {
-    # Starts $Script in a child pwsh inside $Namespace without waiting; returns the process (its PID is the
-    # real pwsh, because `ip netns exec` execs and we start pwsh.dll directly, not the tool shim).
+    # Starts $Script (after importing $ManifestPath) in a child pwsh inside $Namespace without waiting; stdout goes
+    # to $LogPath. Returns the process: its PID is the real pwsh, because `ip netns exec` execs and we start
+    # pwsh.dll directly, not the tool shim, so signals sent to it reach the module.
     param(
         [Parameter(Mandatory)] [string] $Namespace,
         [Parameter(Mandatory)] [string] $Script,
@@ -101,6 +70,29 @@ $Script
 "@ | Set-Content -Path $file
     $arguments = @('netns', 'exec', $Namespace) + (Get-ChildPwshCommand) + @('-NoProfile', '-NonInteractive', '-File', $file)
     return Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput $LogPath -RedirectStandardError "$LogPath.err" -PassThru
+}
+
+function Invoke-AnytunInNamespace {
+    # Runs $Script in a child pwsh inside $Namespace and returns the object deserialized from the last JSON line
+    # it printed (the script must end with ConvertTo-Json -Compress).
+    param(
+        [Parameter(Mandatory)] [string] $Namespace,
+        [Parameter(Mandatory)] [string] $Script,
+        [Parameter(Mandatory)] [string] $ManifestPath,
+        [Parameter(Mandatory)] [string] $WorkDirectory,
+        [int] $TimeoutSec = 120
+    )
+    $log = Join-Path $WorkDirectory ("scenario-{0}.log" -f (Get-Random))
+    $process = Start-AnytunInNamespace -Namespace $Namespace -Script $Script -ManifestPath $ManifestPath -LogPath $log
+    if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+        $process.Kill($true)
+        throw "scenario timed out after $TimeoutSec s: $(Get-Content -Raw $log -ErrorAction SilentlyContinue)"
+    }
+    $lines = @(Get-Content $log | Where-Object { $_ -match '^\{' })
+    if ($lines.Count -eq 0) {
+        throw "scenario printed no JSON (exit $($process.ExitCode)): $(Get-Content -Raw $log) $(Get-Content -Raw "$log.err")"
+    }
+    return $lines[-1] | ConvertFrom-Json
 }
 
 Export-ModuleMember -Function Test-AnytunRootPrerequisite, Assert-AnytunRootPrerequisite, New-AnytunTestNamespace,

@@ -28,22 +28,10 @@ public sealed class GetAnytunConnectionCommand : AnytunCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ByTunnelName)
+        var inputObjects = ParameterSetName == ByInputObject ? InputObject : null;
+        foreach (var session in TunnelResolver.Resolve(this, TunnelName, inputObjects))
         {
-            foreach (var session in TunnelResolver.ResolveByName(this, TunnelName))
-            {
-                WriteConnections(session);
-            }
-
-            return;
-        }
-
-        foreach (var tunnel in InputObject)
-        {
-            if (TunnelResolver.ResolveObject(this, tunnel) is { } session)
-            {
-                WriteConnections(session);
-            }
+            WriteConnections(session);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class GetAnytunTunnelCommand : AnytunCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var session in TunnelResolver.ResolveByName(this, Name))
+        foreach (var session in TunnelResolver.Resolve(this, Name))
         {
             WriteObject(session.ToOutput());
         }

@@ -27,22 +27,10 @@ public sealed class StopAnytunTunnelCommand : AnytunCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ByName)
+        var inputObjects = ParameterSetName == ByInputObject ? InputObject : null;
+        foreach (var session in TunnelResolver.Resolve(this, Name, inputObjects))
         {
-            foreach (var session in TunnelResolver.ResolveByName(this, Name))
-            {
-                Stop(session);
-            }
-
-            return;
-        }
-
-        foreach (var tunnel in InputObject)
-        {
-            if (TunnelResolver.ResolveObject(this, tunnel) is { } session)
-            {
-                Stop(session);
-            }
+            Stop(session);
         }
     }
 

@@ -2,15 +2,34 @@ using System.Management.Automation;
 
 namespace Anytun;
 
-/// <summary>Name → tunnel resolution shared by Get/Stop-AnytunTunnel and Get-AnytunConnection.</summary>
+/// <summary>Name/object → tunnel resolution shared by Get/Stop-AnytunTunnel and Get-AnytunConnection.</summary>
 internal static class TunnelResolver
 {
     /// <summary>
-    /// Every tunnel when <paramref name="names"/> is null; otherwise the matches, each once. A plain name that
-    /// matches nothing writes a non-terminating 'TunnelNotFound'; a wildcard that matches nothing is silent.
+    /// The tunnels behind <paramref name="inputObjects"/> when given, else those matching <paramref name="names"/>
+    /// (every tunnel when null), each once. A plain name or object that matches nothing writes a non-terminating
+    /// 'TunnelNotFound'; a wildcard that matches nothing is silent.
     /// </summary>
-    internal static List<TunnelSession> ResolveByName(Cmdlet cmdlet, string[]? names)
+    internal static List<TunnelSession> Resolve(Cmdlet cmdlet, string[]? names, AnytunTunnel[]? inputObjects = null)
     {
+        if (inputObjects is not null)
+        {
+            var sessions = new List<TunnelSession>(inputObjects.Length);
+            foreach (var tunnel in inputObjects)
+            {
+                if (TunnelRegistry.TryGet(tunnel.Name, out var session))
+                {
+                    sessions.Add(session);
+                }
+                else
+                {
+                    cmdlet.WriteError(AnytunErrors.TunnelNotFound(tunnel.Name));
+                }
+            }
+
+            return sessions;
+        }
+
         if (names is null)
         {
             return TunnelRegistry.All();
@@ -36,17 +55,5 @@ internal static class TunnelResolver
         }
 
         return result;
-    }
-
-    /// <summary>The live session behind an output object; 'TunnelNotFound' if it has stopped since.</summary>
-    internal static TunnelSession? ResolveObject(Cmdlet cmdlet, AnytunTunnel tunnel)
-    {
-        if (TunnelRegistry.TryGet(tunnel.Name, out var session))
-        {
-            return session;
-        }
-
-        cmdlet.WriteError(AnytunErrors.TunnelNotFound(tunnel.Name));
-        return null;
     }
 }

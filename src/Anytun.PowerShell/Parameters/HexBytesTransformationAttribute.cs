@@ -17,40 +17,22 @@ public sealed class HexBytesTransformationAttribute : ArgumentTransformationAttr
             return inputData;
         }
 
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text.Substring(2);
-        }
-
-        if (text.Length % 2 != 0)
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text.AsSpan(2) : text.AsSpan();
+        if (digits.Length % 2 != 0)
         {
             throw new ArgumentTransformationMetadataException(
-                $"{text.Length} hex digits is an odd number; each byte needs two hex digits.");
+                $"{digits.Length} hex digits is an odd number; each byte needs two hex digits.");
         }
 
-        var bytes = new byte[text.Length / 2];
-        for (var i = 0; i < bytes.Length; i++)
+        try
         {
-            var high = HexValue(text[2 * i]);
-            var low = HexValue(text[(2 * i) + 1]);
-            if (high < 0 || low < 0)
-            {
-                Array.Clear(bytes);
-                throw new ArgumentTransformationMetadataException(
-                    $"The value is not a hex string: one of its {text.Length} characters is not 0-9, a-f or A-F.");
-            }
-
-            bytes[i] = (byte)((high << 4) | low);
+            return Convert.FromHexString(digits);
         }
-
-        return bytes;
+        catch (FormatException)
+        {
+            // Not the FormatException's message: it may quote the offending text.
+            throw new ArgumentTransformationMetadataException(
+                $"The value is not a hex string: one of its {digits.Length} characters is not 0-9, a-f or A-F.");
+        }
     }
-
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
 }
