@@ -2,9 +2,6 @@ using Anytun.Engine.Configuration;
 
 namespace Anytun.Engine.Protocol;
 
-/// <summary>The three key-derivation labels one direction of a tunnel uses (spec §2.1).</summary>
-internal readonly record struct SatpLabelSet(uint Encryption, uint Salt, uint Authentication);
-
 /// <summary>
 /// Labels per role (first 4 bytes of SHA-1("1".."6")). A side sends with its own role's labels and receives with
 /// the other role's, which is why both peers must have opposite roles.

@@ -167,10 +167,10 @@ public sealed class MalformedInputTests : IDisposable
         var withWindow = new ReplayWindow(64);
         var withoutWindow = new ReplayWindow(0);
 
-        Assert.Equal(DropReason.None, Receive(datagram, withWindow));
-        Assert.Equal(DropReason.Replay, Receive(datagram, withWindow));
-        Assert.Equal(DropReason.None, Receive(datagram, withoutWindow));
-        Assert.Equal(DropReason.None, Receive(datagram, withoutWindow));
+        Assert.Equal(DropReason.None, TestSuites.Receive(_decoder, withWindow, datagram));
+        Assert.Equal(DropReason.Replay, TestSuites.Receive(_decoder, withWindow, datagram));
+        Assert.Equal(DropReason.None, TestSuites.Receive(_decoder, withoutWindow, datagram));
+        Assert.Equal(DropReason.None, TestSuites.Receive(_decoder, withoutWindow, datagram));
     }
 
     [Fact]
@@ -201,23 +201,5 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Equal(0, nullAuth.TagLength);
         using var nullBoth = new SatpCryptoSuite(CipherAlgorithm.Null, AuthAlgorithm.Null, KeyDerivationPrf.AesCtr256, 10, Role.Left, [], []);
         Assert.Equal(KeyDerivationPrf.Null, nullBoth.KdPrf);
-    }
-
-    // anytun's order: tag check, then replay check, then decrypt.
-    private DropReason Receive(byte[] datagram, ReplayWindow window)
-    {
-        var copy = (byte[])datagram.Clone();
-        var reason = _decoder.Authenticate(copy, out var header);
-        if (reason != DropReason.None)
-        {
-            return reason;
-        }
-
-        if (!window.TryAccept(header.SenderId, header.Sequence))
-        {
-            return DropReason.Replay;
-        }
-
-        return _decoder.Decrypt(copy, header, out _, out _);
     }
 }

@@ -25,6 +25,21 @@ public static class TestSuites
         return buffer[..length];
     }
 
+    /// <summary>anytun's receive order on a copy of <paramref name="datagram"/>: tag check, replay check, decrypt.</summary>
+    public static DropReason Receive(SatpDecoder decoder, ReplayWindow window, byte[] datagram)
+    {
+        var copy = (byte[])datagram.Clone();
+        var reason = decoder.Authenticate(copy, out var header);
+        if (reason != DropReason.None)
+        {
+            return reason;
+        }
+
+        return window.TryAccept(header.SenderId, header.Sequence)
+            ? decoder.Decrypt(copy, header, out _, out _)
+            : DropReason.Replay;
+    }
+
     /// <summary>A 36-byte IPv4 ICMP echo as in the captures.</summary>
     public static byte[] IcmpPacket() =>
         Convert.FromHexString("450000249610400040019373c0a8c801c0a8c802080035761d880001a500000000000000");
