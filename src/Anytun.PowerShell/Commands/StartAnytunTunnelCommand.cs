@@ -252,7 +252,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                         session.Name);
                 }
 
-                if (session.Tunnel.State == TunnelState.Faulted)
+                if (session.Tunnel.State is TunnelState.Faulted or TunnelState.Stopping or TunnelState.Stopped)
                 {
                     break;
                 }
@@ -275,9 +275,19 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                 return null;
             }
 
+            if (_signalled.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
+            {
+                // -Wait: a signal or Stop-AnytunTunnel while waiting is a clean end, not an error.
+                return null;
+            }
+
             var fault = session.Tunnel.Fault ?? peer.Exception?.GetBaseException();
             return fault is null || fault is OperationCanceledException
-                ? new ErrorRecord(new OperationCanceledException("Waiting for the peer was cancelled."), "OperationStopped", ErrorCategory.OperationStopped, session.Name)
+                ? new ErrorRecord(
+                    new OperationCanceledException($"Tunnel '{session.Name}' was stopped while waiting for its peer."),
+                    "OperationStopped",
+                    ErrorCategory.OperationStopped,
+                    session.Name)
                 : AnytunErrors.FromAny(fault, session.Name);
         }
         finally
