@@ -7,7 +7,7 @@
       2. once the tunnel job is Running, writes <StateDirectory>/ready;
       3. every 250 ms writes `Get-AnytunConnection` as JSON to <StateDirectory>/counters.json (atomic rename),
          so a test can read counters while traffic flows;
-      4. when <StateDirectory>/stop appears (or the tunnel job leaves Running, or -TimeoutSeconds pass),
+      4. when <StateDirectory>/stop appears (NetnsLab's bash parent creates it on SIGTERM/SIGINT) (or the tunnel job leaves Running, or -TimeoutSeconds pass),
          writes the last snapshot to <StateDirectory>/final.json (and the formatted table to final.txt), stops the tunnel and prints the job's streams.
     Any failure is written to <StateDirectory>/error.txt and the exit code is 1.
 #>

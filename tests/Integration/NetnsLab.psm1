@@ -170,8 +170,11 @@ function Start-TunnelEndpoint {
     $argv = switch ($Kind) {
         'anytun' { @('/usr/sbin/anytun', '-D', '-L', 'stdout:5') + $tokens }
         'uanytun' { @('stdbuf', '-oL', '/usr/sbin/uanytun', '-D', '-L', 'stdout:5') + $tokens }
-        # the command line goes through a file: pwsh -File would read a value starting with '-' as a parameter name
-        'module' { @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script:DriverScript,
+        # The command line goes through a file: pwsh -File would read a value starting with '-' as a parameter name.
+        # A small bash parent turns SIGTERM/SIGINT into the driver's stop file, so `kill <pid>` stops the end
+        # gracefully (a bare pwsh dies at once on SIGTERM, and the tool's pwsh is a shim around the real process).
+        'module' { @('bash', '-c', 'trap ''touch "$0"'' TERM INT; "$@" & child=$!; wait $child; wait $child', (Join-Path $stateDir 'stop'),
+                'dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script:DriverScript,
                 '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) }
     }
     Set-Content -Path (Join-Path $stateDir 'commandline.txt') -Value $Arguments
