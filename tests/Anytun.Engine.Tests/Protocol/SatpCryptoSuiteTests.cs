@@ -46,6 +46,20 @@ public sealed class SatpCryptoSuiteTests
     }
 
     [Fact]
+    public void TagLengthZeroWithSha1SendsNoTagAndChecksNothing()
+    {
+        using var left = TestSuites.Default(Role.Left, tagLength: 0);
+        using var right = TestSuites.Default(Role.Right, tagLength: 0);
+        using var encoder = left.CreateEncoder();
+        using var decoder = right.CreateDecoder();
+        var datagram = TestSuites.Encode(encoder, TestSuites.IcmpPacket(), PayloadType.IPv4, 3);
+        Assert.Equal(SatpPacket.InnerOffset + 36, datagram.Length);
+        datagram[0] ^= 0x80; // a different seq: still "authentic", but decrypts to garbage
+        Assert.Equal(DropReason.None, decoder.Authenticate(datagram, out var header));
+        Assert.Equal(0x80000003u, header.Sequence);
+    }
+
+    [Fact]
     public void DisposedSuiteCreatesNoCoders()
     {
         var suite = TestSuites.Default(Role.Left);
