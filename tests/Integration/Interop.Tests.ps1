@@ -35,13 +35,23 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'NetnsLab.psm1') -Force
     # ANYTUN_MODULE_PATH points the suite at another build of the module (default: the staged out/Anytun)
     $script:ModulePath = if ($env:ANYTUN_MODULE_PATH) { $env:ANYTUN_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/Anytun' }
-    $script:Missing = @(Get-NetnsLabPrerequisite -Program 'anytun', 'uanytun', 'dotnet')
-    if (-not (Test-Path (Join-Path $script:ModulePath 'Anytun.psd1'))) { $script:Missing += 'out/Anytun (run build.ps1 -Task Build)' }
+    $script:BaseMissing = @(Get-NetnsLabPrerequisite -Program 'dotnet')
+    if (-not (Test-Path (Join-Path $script:ModulePath 'Anytun.psd1'))) { $script:BaseMissing += 'out/Anytun (run build.ps1 -Task Build)' }
+
+    function Get-MissingPrerequisite {
+        # what a test group against -Peer lacks (module-only groups need no peer program)
+        param([string] $Peer)
+        $missing = @($script:BaseMissing)
+        if ($Peer -in 'anytun', 'uanytun' -and -not (Test-Path "/usr/sbin/$Peer")) { $missing += "/usr/sbin/$Peer" }
+        return $missing
+    }
 
     function Skip-WhenMissingPrerequisite {
         # Locally: skip with the reason. In CI a missing prerequisite is a failure.
-        if ($script:Missing.Count -eq 0) { return $false }
-        $reason = "missing prerequisite: $($script:Missing -join ', ')"
+        param([string] $Peer)
+        $missing = @(Get-MissingPrerequisite $Peer)
+        if ($missing.Count -eq 0) { return $false }
+        $reason = "missing prerequisite: $($missing -join ', ')"
         if ($env:CI -eq 'true') { throw $reason }
         Set-ItResult -Skipped -Because $reason
         return $true
@@ -80,7 +90,7 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
     Context 'module and <Peer>: <Config>' -ForEach $Cells {
         BeforeAll {
             $script:Run = $null
-            if ($script:Missing.Count -gt 0) { return }
+            if (@(Get-MissingPrerequisite $Peer).Count -gt 0) { return }
             $script:Run = Start-Cell $Cell
             Wait-TunnelEndpoint $script:Run.Module -TimeoutSeconds 45
             Wait-TunnelEndpoint $script:Run.Peer -TimeoutSeconds 45
@@ -91,19 +101,19 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
         }
 
         It 'carries a ping from the <Peer> side to the module side' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite $Peer) { return }
             # the peer pings first: a module started without -r only learns the peer from its first datagram
             Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
         }
 
         It 'carries a ping from the module side to the <Peer> side' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite $Peer) { return }
             Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
         }
 
         if ($Roam) {
             It 'keeps carrying traffic after the peer restarts on local port 4555' {
-                if (Skip-WhenMissingPrerequisite) { return }
+                if (Skip-WhenMissingPrerequisite $Peer) { return }
                 $null = Stop-TunnelEndpoint $Run.Peer
                 $common = $Run.Common
                 $roamArgs = Get-EndpointArgument @common -Side B -Role $Run.PeerRole -LocalPort 4555
@@ -117,7 +127,7 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
         }
 
         It 'counts packets in and out and no bad tags on the module side' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite $Peer) { return }
             Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
             Start-Sleep -Milliseconds 400   # one driver refresh period
             $connection = Get-ModuleConnection $Run.Module
@@ -127,7 +137,7 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
         }
 
         It 'stops cleanly and reports final counters' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite $Peer) { return }
             $final = @(Stop-TunnelEndpoint $Run.Module -TimeoutSeconds 15)
             $Run.Module.Process.HasExited | Should -BeTrue
             $final | Should -Not -BeNullOrEmpty -Because (Get-Diagnostic $Run)
@@ -141,7 +151,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
     Context 'wrong passphrase on the anytun side' {
         BeforeAll {
             $script:Run = $null
-            if ($script:Missing.Count -gt 0) { return }
+            if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
             $lab = New-NetnsLab -Name 'atit90' -Subnet 90
             $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
                 -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common '-E the-right-passphrase')
@@ -156,7 +166,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         }
 
         It 'drops the traffic and counts bad tags' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA -Attempts 1 | Should -BeFalse
             Start-Sleep -Milliseconds 400
             (Get-ModuleConnection $Run.Module).DropsBadTag | Should -BeGreaterThan 0 -Because (Get-Diagnostic $Run)
@@ -164,7 +174,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         }
 
         It 'keeps running and works once the peer uses the right passphrase' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
             $null = Stop-TunnelEndpoint $Run.Peer
             $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind anytun `
@@ -178,7 +188,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
     Context 'a flood of random UDP datagrams at the module port' {
         BeforeAll {
             $script:Run = $null
-            if ($script:Missing.Count -gt 0) { return }
+            if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
             $lab = New-NetnsLab -Name 'atit91' -Subnet 91
             $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
             $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
@@ -193,12 +203,12 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         }
 
         It 'works before the flood' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
         }
 
         It 'survives 3000 random datagrams and keeps carrying valid traffic' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Send-LabUdpNoise -Namespace $Run.Lab.NsB -Target $Run.Lab.UnderA -Port 4444 -Count 3000
             Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
             Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
@@ -206,7 +216,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         }
 
         It 'counted the garbage as drops, not as traffic, and did not roam to it' {
-            if (Skip-WhenMissingPrerequisite) { return }
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Start-Sleep -Milliseconds 400
             $connection = Get-ModuleConnection $Run.Module
             $connection.DropsTotal | Should -BeGreaterThan 0 -Because 'every garbage datagram is a counted drop'
