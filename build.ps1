@@ -243,12 +243,12 @@ function Invoke-PackageTask {
 function Invoke-DemoTask {
     $demo = Join-Path $RepoRoot 'demo/Start-AnytunDemo.ps1'
     & $demo -ModulePath $ModuleOut
-    if (-not $?) { exit 1 }
+    if (-not $? -or $LASTEXITCODE -ne 0) { exit 1 }
 }
 
 function Invoke-BenchTask {
     $null = Invoke-Native dotnet @('run', '-c', 'Release', '--project', (Join-Path $RepoRoot 'bench/Anytun.Bench'), '--',
-        '--filter', '*', '--job', 'short')
+        '--filter=*', '--job', 'short')   # '--filter=*': a bare '*' would be globbed by pwsh on Unix
     if ($Tunnel) {
         $null = Invoke-Native bash @((Join-Path $RepoRoot 'bench/tunnel-bench.sh'), '--compare', '--module', $ModuleOut)
     }

@@ -126,3 +126,4 @@ if ($failed) {
     exit 1
 }
 Write-Host 'Demo finished: traffic crossed the tunnel.' -ForegroundColor Green
+exit 0

@@ -85,6 +85,31 @@ BeforeAll {
     }
 }
 
+Describe 'Lab sanity: anytun and uanytun between the namespaces, no module involved' -Tag 'RequiresRoot', 'Interop' {
+    # if this fails, the lab (namespaces, veth, the Debian daemons) is broken, not the module
+    BeforeAll {
+        $script:Run = $null
+        if (@(Get-MissingPrerequisite 'uanytun').Count -gt 0 -or @(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
+        $lab = New-NetnsLab -Name 'atit20' -Subnet 20
+        $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
+        $left = Start-TunnelEndpoint -Lab $lab -Side A -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $key)
+        $right = Start-TunnelEndpoint -Lab $lab -Side B -Kind uanytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $key)
+        $script:Run = [pscustomobject] @{ Lab = $lab; Module = $null; Peer = $right }
+        Wait-TunnelEndpoint $left -TimeoutSeconds 30
+        Wait-TunnelEndpoint $right -TimeoutSeconds 30
+    }
+    AfterAll {
+        if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
+    }
+
+    It 'carries a ping from anytun to uanytun and back' {
+        if (Skip-WhenMissingPrerequisite 'anytun') { return }
+        if (Skip-WhenMissingPrerequisite 'uanytun') { return }
+        Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+        Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+    }
+}
+
 Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot', 'Interop' {
 
     Context 'module and <Peer>: <Config>' -ForEach $Cells {
