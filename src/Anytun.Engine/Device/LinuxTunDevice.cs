@@ -17,15 +17,18 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
     private const short IFF_TUN = 0x0001;
     private const short IFF_TAP = 0x0002;
     private const short IFF_NO_PI = 0x1000;
+    private const short IFF_VNET_HDR = 0x4000;
     private const nuint TUNSETIFF = 0x400454ca;
+    private const nuint TUNSETOFFLOAD = 0x400454d0;
     private const nuint SIOCGIFMTU = 0x8921;
 
     private readonly FileDescriptorHandle _device;
     private readonly FileDescriptorHandle _wakeup;
     private int _disposed;
 
-    private LinuxTunDevice(FileDescriptorHandle device, FileDescriptorHandle wakeup, string name, DeviceType kind, int mtu)
+    private LinuxTunDevice(FileDescriptorHandle device, FileDescriptorHandle wakeup, string name, DeviceType kind, int mtu, TunOffloads offloads)
     {
+        Offloads = offloads;
         _device = device;
         _wakeup = wakeup;
         Name = name;
@@ -39,12 +42,25 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
 
     public int Mtu { get; internal set; }
 
+    /// <summary>Offloads the kernel accepted; when not <see cref="TunOffloads.None"/> every packet read or written starts with a
+    /// <see cref="VirtioNetHeader"/> (<see cref="VirtioHeaderSize"/> bytes).</summary>
+    internal TunOffloads Offloads { get; }
+
+    /// <summary>0, or the virtio_net_hdr size in front of every packet read and written.</summary>
+    internal int VirtioHeaderSize => Offloads == TunOffloads.None ? 0 : VirtioNetHeader.Size;
+
     /// <summary>
     /// Creates (or attaches to) the interface. An empty or null name lets the kernel pick tunN/tapN.
     /// The device lives in the network namespace of the calling thread.
     /// </summary>
     /// <exception cref="AnytunException">DeviceOpenFailed or PermissionDenied.</exception>
-    public static LinuxTunDevice Open(string? requestedName, DeviceType kind)
+    public static LinuxTunDevice Open(string? requestedName, DeviceType kind) => Open(requestedName, kind, TunOffloads.None);
+
+    /// <summary>
+    /// Like <see cref="Open(string?, DeviceType)"/>, and for a tun device asks for IFF_VNET_HDR with the <paramref name="wanted"/>
+    /// offloads (TSO/USO super-packets, partial checksums). Whatever the kernel refuses is dropped; check <see cref="Offloads"/>.
+    /// </summary>
+    internal static LinuxTunDevice Open(string? requestedName, DeviceType kind, TunOffloads wanted)
     {
         var target = string.IsNullOrEmpty(requestedName) ? DeviceNode : requestedName;
         if (requestedName is not null && Encoding.UTF8.GetByteCount(requestedName) > MaxNameLength)
@@ -72,8 +88,19 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                 Encoding.UTF8.GetBytes(requestedName, new Span<byte>(ifreq, MaxNameLength));
             }
 
-            *(short*)(ifreq + 16) = (short)((kind == DeviceType.Tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
-            if (Libc.Ioctl(fd, TUNSETIFF, ifreq) < 0)
+            var baseFlags = (short)((kind == DeviceType.Tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+            var withHeader = wanted != TunOffloads.None && kind == DeviceType.Tun;
+            *(short*)(ifreq + 16) = withHeader ? (short)(baseFlags | IFF_VNET_HDR) : baseFlags;
+            var result = Libc.Ioctl(fd, TUNSETIFF, ifreq);
+            if (result < 0 && withHeader)
+            {
+                // A kernel without virtio headers on tun: the plain device still works.
+                withHeader = false;
+                *(short*)(ifreq + 16) = baseFlags;
+                result = Libc.Ioctl(fd, TUNSETIFF, ifreq);
+            }
+
+            if (result < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 throw OpenError(errno, $"cannot create {(kind == DeviceType.Tap ? "tap" : "tun")} device '{requestedName}'", target);
@@ -89,7 +116,8 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                 throw new AnytunException(AnytunErrorCode.DeviceOpenFailed, $"eventfd failed: {Libc.ErrorText(errno)}", actualName);
             }
 
-            return new LinuxTunDevice(device, new FileDescriptorHandle(eventFd), actualName, kind, mtu);
+            var offloads = withHeader ? NegotiateOffloads(fd, wanted) : TunOffloads.None;
+            return new LinuxTunDevice(device, new FileDescriptorHandle(eventFd), actualName, kind, mtu, offloads);
         }
         catch
         {
@@ -98,7 +126,13 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
         }
     }
 
-    public int Read(Span<byte> buffer)
+    /// <summary>Blocks until a packet arrives (with the virtio header in front when <see cref="VirtioHeaderSize"/> is not 0).</summary>
+    public int Read(Span<byte> buffer) => ReadCore(buffer, wait: true);
+
+    /// <summary>Reads a packet if one is waiting: its length, 0 once closed, -1 when none is waiting (never blocks).</summary>
+    internal int ReadAvailable(Span<byte> buffer) => ReadCore(buffer, wait: false);
+
+    private int ReadCore(Span<byte> buffer, bool wait)
     {
         if (!TryAddRef(_device))
         {
@@ -130,6 +164,11 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                     if (errno != Libc.EAGAIN)
                     {
                         throw new IOException($"read from {Name} failed: {Libc.ErrorText(errno)}");
+                    }
+
+                    if (!wait)
+                    {
+                        return -1;
                     }
 
                     fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
@@ -259,6 +298,22 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
         }
 
         return added;
+    }
+
+    private static TunOffloads NegotiateOffloads(int fd, TunOffloads wanted)
+    {
+        // Older kernels reject the USO bits with EINVAL: retry with TSO and checksums only, then checksums only,
+        // then none (the virtio header stays, every packet then arrives complete).
+        TunOffloads[] attempts = [wanted, wanted & ~TunOffloads.Uso, wanted & TunOffloads.Checksum, TunOffloads.None];
+        foreach (var attempt in attempts)
+        {
+            if (Libc.Ioctl(fd, TUNSETOFFLOAD, (void*)(nuint)(uint)attempt) == 0)
+            {
+                return attempt == TunOffloads.None ? TunOffloads.HeaderOnly : attempt;
+            }
+        }
+
+        return TunOffloads.HeaderOnly;
     }
 
     private static int ReadMtu(byte* ifreqWithName)

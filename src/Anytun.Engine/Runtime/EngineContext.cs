@@ -16,7 +16,8 @@ internal sealed class EngineContext
         ConnectionTable connections,
         SatpCryptoSuite suite,
         TunnelOptions options,
-        ILogger logger)
+        ILogger logger,
+        OffloadSettings? offloads = null)
     {
         Device = device;
         Transport = transport;
@@ -27,7 +28,15 @@ internal sealed class EngineContext
         SenderId = options.SenderId;
         WindowSize = options.WindowSize;
         LearnsRemote = string.IsNullOrEmpty(options.RemoteHost);
+        Offloads = offloads ?? OffloadSettings.None;
+        DeviceHeaderSize = device is LinuxTunDevice tun ? tun.VirtioHeaderSize : 0;
     }
+
+    /// <summary>Which batching/offload paths the loops use.</summary>
+    public OffloadSettings Offloads { get; }
+
+    /// <summary>Bytes of virtio header in front of every device packet (0 without tun offloads).</summary>
+    public int DeviceHeaderSize { get; }
 
     public IPacketDevice Device { get; }
 

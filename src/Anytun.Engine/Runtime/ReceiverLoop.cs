@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Device;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
+using Anytun.Engine.Transport;
 
 namespace Anytun.Engine.Runtime;
 
@@ -25,6 +28,8 @@ internal sealed class ReceiverLoop
     private long _processed;
     private long _socketErrorCount;
     private bool _peerSeen;
+    private TcpCoalescer? _coalescer;
+    private Connection? _pendingConnection;
 
     public ReceiverLoop(EngineContext context, Socket socket)
     {
@@ -43,30 +48,63 @@ internal sealed class ReceiverLoop
 
     public void Run() => EngineThread.Run(_context, RunCore, _decoder);
 
+    // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
+    // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunCore()
     {
         var buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily, _addressSize);
+        var receiver = new UdpGroReceiver(_socket, _context.Offloads.UdpGro);
+        if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
+        {
+            _coalescer = new TcpCoalescer();
+        }
+
+        if (_context.Offloads.UdpGro && !receiver.GroEnabled)
+        {
+            OffloadLog.Refused(_context.Logger, "UDP_GRO", Interop.Libc.ErrorText(receiver.GroRefusal));
+        }
+
         while (!_context.Stopping)
         {
-            int length;
-            try
+            source.Size = _addressSize;
+            var length = receiver.Receive(buffer, source, out var segmentSize);
+            if (length < 0)
             {
-                source.Size = _addressSize;
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, source);
-            }
-            catch (SocketException exception) when (!_context.Stopping && IsTransient(exception.SocketErrorCode))
-            {
+                var error = UdpGroReceiver.ToSocketError(length);
+                if (_context.Stopping || !IsTransient(error))
+                {
+                    throw new SocketException((int)error);
+                }
+
                 if (_socketErrorCount++ % 10_000 == 0)
                 {
-                    EngineLog.TransportError(_context.Logger, "receive", exception.SocketErrorCode.ToString(), _socketErrorCount);
+                    EngineLog.TransportError(_context.Logger, "receive", error.ToString(), _socketErrorCount);
                 }
 
                 continue;
             }
 
-            Process(buffer.AsSpan(0, length), source);
-            Interlocked.Increment(ref _processed);
+            if (length == 0 && _context.Stopping)
+            {
+                return;
+            }
+
+            // With UDP_GRO one receive may hold a run of datagrams of segmentSize bytes (the last may be shorter).
+            var offset = 0;
+            do
+            {
+                var datagramLength = Math.Min(segmentSize, length - offset);
+                Process(buffer.AsSpan(offset, datagramLength), source);
+                offset += datagramLength;
+                Interlocked.Increment(ref _processed);
+            }
+            while (offset < length && segmentSize > 0);
+
+            // Nothing else is waiting in this receive: hand the merged segments to the kernel now.
+            WritePending();
+
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
     }
@@ -152,7 +190,35 @@ internal sealed class ReceiverLoop
             return;
         }
 
-        if (!_context.Device.TryWrite(datagram.Slice(SatpPacket.InnerOffset, innerLength)))
+        var headerSize = _context.DeviceHeaderSize;
+        if (_coalescer is not null)
+        {
+            var inner = datagram.Slice(SatpPacket.InnerOffset, innerLength);
+            var result = _coalescer.Offer(inner);
+            if (result == CoalesceResult.FlushFirst)
+            {
+                WritePending();
+                result = _coalescer.Offer(inner);
+            }
+
+            if (result == CoalesceResult.Held)
+            {
+                _pendingConnection = connection;
+                connection.Counters.CountIn(innerLength);
+                return;
+            }
+
+            WritePending();
+        }
+
+        // With tun offloads the device wants a virtio header in front: an all-zero one (a complete, ordinary packet)
+        // fits exactly where the SATP header and payload type were.
+        if (headerSize > 0)
+        {
+            datagram.Slice(SatpPacket.InnerOffset - headerSize, headerSize).Clear();
+        }
+
+        if (!_context.Device.TryWrite(datagram.Slice(SatpPacket.InnerOffset - headerSize, headerSize + innerLength)))
         {
             if (!_context.Stopping)
             {
@@ -163,6 +229,22 @@ internal sealed class ReceiverLoop
         }
 
         connection.Counters.CountIn(innerLength);
+    }
+
+    /// <summary>Writes the coalesced super-packet, if any, with one device write.</summary>
+    private void WritePending()
+    {
+        if (_coalescer is null || _coalescer.PendingSegments == 0)
+        {
+            return;
+        }
+
+        var segments = _coalescer.PendingSegments;
+        if (!_context.Device.TryWrite(_coalescer.TakePending()) && !_context.Stopping && _pendingConnection is not null)
+        {
+            _pendingConnection.Counters.CountDrops(DropReason.DeviceError, segments);
+            _dropLog.Record(DropReason.DeviceError);
+        }
     }
 
     private void Drop(TrafficCounters counters, DropReason reason)

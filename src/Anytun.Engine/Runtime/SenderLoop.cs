@@ -1,68 +1,170 @@
+using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Device;
+using Anytun.Engine.Interop;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
+using Anytun.Engine.Transport;
 
 namespace Anytun.Engine.Runtime;
 
 /// <summary>
-/// The device reader thread: read an inner packet → pick the connection → encode in place → sendto.
-/// Owns one pinned buffer with headroom for the SATP header and tailroom for the tag; allocates nothing per packet.
+/// The device reader thread: read an inner packet → pick the connection → encode in place → send.
+/// With tun offloads a read may be a TSO/USO super-packet, which is cut into MTU-sized packets first (one SATP datagram
+/// each, as a peer without offloads sends them). With batching, every packet already waiting on the device is read before
+/// the datagrams go out in one sendmsg (UDP GSO) or sendmmsg; the batch is flushed as soon as the device is empty, so a lone
+/// packet (ping) waits for nothing. Allocates nothing per packet.
 /// </summary>
 internal sealed class SenderLoop
 {
-    /// <summary>Room for any tun/tap MTU up to 2018 bytes plus header and tag.</summary>
+    /// <summary>Room for any tun/tap MTU up to 2018 bytes plus header and tag (the path without batching).</summary>
     private const int BufferSize = 2048;
+
+    /// <summary>A TSO/USO super-packet is at most 64 KiB plus the virtio header.</summary>
+    private const int ReadBufferSize = 65536 + VirtioNetHeader.Size + 64;
 
     private readonly EngineContext _context;
     private readonly SatpEncoder _encoder;
     private readonly DropLogLimiter _dropLog;
+    private readonly UdpBatchSender? _batch;
+    private readonly int _innerCapacity;
+    private byte[] _single = Array.Empty<byte>();
+    private Connection? _batchConnection;
+    private long _batchBytes;
     private long _allocatedBytes;
     private long _processed;
     private long _noSocketCount;
     private long _sendErrorCount;
+    private bool _gsoRefusalLogged;
 
     public SenderLoop(EngineContext context)
     {
         _context = context;
         _encoder = context.Suite.CreateEncoder();
         _dropLog = new DropLogLimiter(context.Logger, "send");
+        _innerCapacity = BufferSize - SatpPacket.InnerOffset - SatpPacket.MaxTagSize;
+        if (context.Offloads.Batch)
+        {
+            _batch = new UdpBatchSender(context.Offloads.UdpGso);
+        }
     }
 
     /// <summary>Thread-allocated bytes after the last packet (allocation tests read this).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
-    /// <summary>Packets read from the device so far.</summary>
+    /// <summary>Packets read from the device so far (a super-packet counts once).</summary>
     public long Processed => Interlocked.Read(ref _processed);
+
+    /// <summary>Test hook: the batch sender, when batching is on.</summary>
+    internal UdpBatchSender? Batch => _batch;
 
     public void Run() => EngineThread.Run(_context, RunCore, _encoder);
 
+    // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
+    // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunCore()
     {
-        var buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
+        _single = GC.AllocateArray<byte>(BufferSize, pinned: true);
         var device = _context.Device;
-        var connections = _context.Connections;
-        var transport = _context.Transport;
-        var isTap = _context.DeviceKind == DeviceType.Tap;
-        var senderId = _context.SenderId;
-        var innerCapacity = BufferSize - SatpPacket.InnerOffset - SatpPacket.MaxTagSize;
+        var tun = device as LinuxTunDevice;
+        var headerSize = _context.DeviceHeaderSize;
+        var canBatch = _batch is not null && tun is not null;
+        byte[] read;
+        int readOffset;
+        if (headerSize == 0 && _batch is null)
+        {
+            // The plain path reads straight behind the SATP header: no copy.
+            read = _single;
+            readOffset = SatpPacket.InnerOffset;
+        }
+        else
+        {
+            read = GC.AllocateArray<byte>(ReadBufferSize, pinned: true);
+            readOffset = 0;
+        }
 
+        var readCapacity = headerSize == 0 && _batch is null ? _innerCapacity : read.Length;
         while (!_context.Stopping)
         {
-            var innerLength = device.Read(buffer.AsSpan(SatpPacket.InnerOffset, innerCapacity));
-            if (innerLength <= 0)
+            var span = read.AsSpan(readOffset, readCapacity);
+            var length = canBatch && _batch!.Count > 0 ? tun!.ReadAvailable(span) : device.Read(span);
+            if (length < 0)
             {
+                // Nothing more is waiting: send what was collected before blocking.
+                FlushBatch();
+                continue;
+            }
+
+            if (length == 0)
+            {
+                FlushBatch();
                 return;
             }
 
-            Send(buffer, innerLength, connections.Primary, transport, isTap, senderId);
+            if (headerSize > 0)
+            {
+                HandleWithHeader(read.AsSpan(0, length), headerSize);
+            }
+            else
+            {
+                Emit(read.AsSpan(readOffset, length), default, 0);
+            }
+
+            if (!canBatch)
+            {
+                FlushBatch();
+            }
+
             Interlocked.Increment(ref _processed);
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
+
+        FlushBatch();
     }
 
-    private void Send(byte[] buffer, int innerLength, Connection? connection, Transport.UdpTransport transport, bool isTap, ushort senderId)
+    private void HandleWithHeader(Span<byte> raw, int headerSize)
     {
+        if (raw.Length <= headerSize)
+        {
+            Drop(_context.TunnelCounters, DropReason.Malformed);
+            return;
+        }
+
+        var header = VirtioNetHeader.Read(raw);
+        var packet = raw[headerSize..];
+        if (header.GsoKind != VirtioNetHeader.GsoNone)
+        {
+            if (!GsoSegmenter.TryPlan(packet, header, out var plan) || plan.SegmentLength(0) > _innerCapacity)
+            {
+                Drop(_context.Connections.Primary?.Counters ?? _context.TunnelCounters, DropReason.Malformed);
+                return;
+            }
+
+            for (var i = 0; i < plan.Count; i++)
+            {
+                Emit(packet, plan, i);
+            }
+
+            return;
+        }
+
+        if (header.NeedsChecksum && !GsoSegmenter.TryCompleteChecksum(packet, header))
+        {
+            Drop(_context.Connections.Primary?.Counters ?? _context.TunnelCounters, DropReason.Malformed);
+            return;
+        }
+
+        Emit(packet, default, 0);
+    }
+
+    /// <summary>Encodes and queues (or sends) one inner packet: <paramref name="source"/> itself, or segment
+    /// <paramref name="segment"/> of <paramref name="plan"/> when the plan has segments.</summary>
+    private void Emit(ReadOnlySpan<byte> source, in SegmentPlan plan, int segment)
+    {
+        var connection = _context.Connections.Primary;
         if (connection is null)
         {
             // No -r resolved yet and nothing learned: anytun drops silently.
@@ -70,14 +172,21 @@ internal sealed class SenderLoop
             return;
         }
 
+        var innerLength = plan.Count > 0 ? plan.SegmentLength(segment) : source.Length;
+        if (innerLength > _innerCapacity)
+        {
+            Drop(connection.Counters, DropReason.Malformed);
+            return;
+        }
+
         PayloadType type;
-        if (isTap)
+        if (_context.DeviceKind == DeviceType.Tap)
         {
             type = PayloadType.Ethernet;
         }
         else
         {
-            type = SatpPacket.PayloadTypeForIpPacket(buffer.AsSpan(SatpPacket.InnerOffset, innerLength));
+            type = SatpPacket.PayloadTypeForIpPacket(source);
             if (type == PayloadType.Unknown)
             {
                 Drop(connection.Counters, DropReason.Malformed);
@@ -86,7 +195,7 @@ internal sealed class SenderLoop
         }
 
         var remote = connection.Remote;
-        var socket = transport.SocketFor(remote.Family);
+        var socket = _context.Transport.SocketFor(remote.Family);
         if (socket is null)
         {
             connection.Counters.CountDrop(DropReason.NoRoute);
@@ -98,11 +207,50 @@ internal sealed class SenderLoop
             return;
         }
 
+        var datagramLength = SatpPacket.InnerOffset + innerLength + _encoder.TagLength;
+        Span<byte> slot;
+        if (_batch is not null)
+        {
+            if (!ReferenceEquals(connection, _batchConnection) || !_batch.CanAppend(datagramLength, socket, remote.Address))
+            {
+                FlushBatch();
+            }
+
+            slot = _batch.NextSlot;
+        }
+        else
+        {
+            slot = _single;
+        }
+
+        var inner = slot.Slice(SatpPacket.InnerOffset, innerLength);
+        if (plan.Count > 0)
+        {
+            GsoSegmenter.WriteSegment(source, plan, segment, inner);
+        }
+        else if (!Overlaps(source, inner))
+        {
+            source.CopyTo(inner);
+        }
+
         var sequence = connection.TakeNextSequence();
-        var length = _encoder.Encode(buffer, innerLength, type, sequence, senderId, connection.Mux);
+        var length = _encoder.Encode(slot, innerLength, type, sequence, _context.SenderId, connection.Mux);
+        if (_batch is not null)
+        {
+            _batch.Append(length, socket, remote.Address);
+            _batchConnection = connection;
+            _batchBytes += innerLength;
+            return;
+        }
+
+        SendSingle(socket, slot[..length], remote.Address, connection, innerLength);
+    }
+
+    private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress destination, Connection connection, int innerLength)
+    {
         try
         {
-            socket.SendTo(buffer.AsSpan(0, length), SocketFlags.None, remote.Address);
+            socket.SendTo(datagram, SocketFlags.None, destination);
             connection.Counters.CountOut(innerLength);
         }
         catch (SocketException exception) when (!_context.Stopping)
@@ -115,6 +263,37 @@ internal sealed class SenderLoop
             }
         }
     }
+
+    private void FlushBatch()
+    {
+        var batch = _batch;
+        if (batch is null || batch.Count == 0)
+        {
+            return;
+        }
+
+        var connection = _batchConnection!;
+        var count = batch.Count;
+        var failed = batch.Flush();
+        connection.Counters.CountOut(count - failed, _batchBytes);
+        _batchBytes = 0;
+        if (batch.GsoRefusal != 0 && !_gsoRefusalLogged)
+        {
+            _gsoRefusalLogged = true;
+            OffloadLog.Refused(_context.Logger, "UDP_SEGMENT", Libc.ErrorText(batch.GsoRefusal));
+        }
+
+        if (failed > 0 && !_context.Stopping && !batch.SocketClosed)
+        {
+            connection.Counters.CountDrops(DropReason.SendError, failed);
+            if (_sendErrorCount++ % 10_000 == 0)
+            {
+                EngineLog.TransportError(_context.Logger, "send", Libc.ErrorText(batch.LastError), _sendErrorCount);
+            }
+        }
+    }
+
+    private static bool Overlaps(ReadOnlySpan<byte> source, Span<byte> destination) => source.Overlaps(destination);
 
     private void Drop(TrafficCounters counters, DropReason reason)
     {

@@ -33,6 +33,16 @@ internal sealed class TrafficCounters
         Interlocked.Add(ref _out.Bytes, bytes);
     }
 
+    /// <summary>Counts a batch of sent packets at once.</summary>
+    public void CountOut(int packets, long bytes)
+    {
+        Interlocked.Add(ref _out.Packets, packets);
+        Interlocked.Add(ref _out.Bytes, bytes);
+    }
+
+    /// <summary>Counts several drops of one reason at once.</summary>
+    public void CountDrops(DropReason reason, int count) => Interlocked.Add(ref _drops[(int)reason], count);
+
     public void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);

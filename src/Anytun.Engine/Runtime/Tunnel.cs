@@ -182,6 +182,10 @@ public sealed class Tunnel : IAsyncDisposable
 
     public override string ToString() => $"{Name} ({State})";
 
+    /// <summary>Kernel offloads and batching the packet path uses (default: <see cref="OffloadSettings.FromEnvironment"/>).
+    /// Settable before start; tests run both paths.</summary>
+    internal OffloadSettings Offloads { get; set; } = OffloadSettings.FromEnvironment();
+
     /// <summary>Test hook: the engine loops (sender first, then one receiver per socket).</summary>
     internal SenderLoop? Sender => _sender;
 
@@ -199,8 +203,18 @@ public sealed class Tunnel : IAsyncDisposable
 
         _suite = SatpCryptoSuite.FromOptions(_options);
 
-        var device = _injectedDevice ?? LinuxTunDevice.Open(_options.DeviceName, _options.EffectiveDeviceType);
+        var offloads = Offloads;
+        OffloadLog.Requested(_logger, offloads.ToString());
+        var device = _injectedDevice ?? LinuxTunDevice.Open(
+            _options.DeviceName,
+            _options.EffectiveDeviceType,
+            offloads.TunOffload ? TunOffloads.All : TunOffloads.None);
         _device = device;
+        if (device is LinuxTunDevice { Offloads: not TunOffloads.None } tun)
+        {
+            OffloadLog.TunOffloads(_logger, tun.Name, tun.Offloads.ToString());
+        }
+
         DeviceName = device.Name;
         EngineLog.DeviceOpened(_logger, device.Kind == DeviceType.Tap ? "tap" : "tun", device.Name, device.Mtu);
         ConfigureInterface(device);
@@ -215,7 +229,7 @@ public sealed class Tunnel : IAsyncDisposable
             EngineLog.SocketOpened(_logger, UdpTransport.EndPointText(endPoint));
         }
 
-        var context = new EngineContext(device, _transport, _connections, _suite, _options, _logger)
+        var context = new EngineContext(device, _transport, _connections, _suite, _options, _logger, offloads)
         {
             PeerSeen = () => _peerSeen.TrySetResult(),
             LoopFaulted = OnLoopFaulted,

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+
+namespace Anytun.Engine.Device;
+
+/// <summary>
+/// Splits the TCP (TSO) and UDP (USO) super-packets a tun device with offloads hands over into the packets a peer without
+/// offloads expects — what the kernel's own GSO would have put on the wire: IPv4 ids counting up, TCP sequence numbers
+/// advancing, FIN/PSH only on the last segment, CWR only on the first, and complete IP/TCP/UDP checksums.
+/// Also completes the checksum of a single packet the kernel left partial (CHECKSUM_PARTIAL).
+/// </summary>
+internal static class GsoSegmenter
+{
+    private const byte ProtocolTcp = 6;
+    private const byte ProtocolUdp = 17;
+    private const int IPv6HeaderLength = 40;
+    private const int UdpHeaderLength = 8;
+    private const int TcpChecksumOffset = 16;
+    private const int UdpChecksumOffset = 6;
+    private const byte TcpFin = 0x01;
+    private const byte TcpPsh = 0x08;
+    private const byte TcpCwr = 0x80;
+
+    /// <summary>Checks the super-packet and computes how it splits; false for anything malformed or not TCP/UDP GSO.</summary>
+    public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out SegmentPlan plan)
+    {
+        plan = default;
+        var kind = header.GsoKind;
+        var isTcp = kind is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6;
+        if ((!isTcp && kind != VirtioNetHeader.GsoUdpL4) || header.GsoSize == 0 || packet.Length < 20)
+        {
+            return false;
+        }
+
+        var version = packet[0] >> 4;
+        int transportOffset;
+        if (version == 4)
+        {
+            transportOffset = (packet[0] & 0xF) * 4;
+            if (transportOffset < 20 || packet[9] != (isTcp ? ProtocolTcp : ProtocolUdp) || kind == VirtioNetHeader.GsoTcpV6)
+            {
+                return false;
+            }
+        }
+        else if (version == 6)
+        {
+            // The kernel's checksum start is the transport header, past any extension headers.
+            transportOffset = header.ChecksumStart;
+            if (transportOffset < IPv6HeaderLength || kind == VirtioNetHeader.GsoTcpV4)
+            {
+                return false;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        if (packet.Length < transportOffset + (isTcp ? 20 : UdpHeaderLength))
+        {
+            return false;
+        }
+
+        var transportLength = isTcp ? (packet[transportOffset + 12] >> 4) * 4 : UdpHeaderLength;
+        var headerLength = transportOffset + transportLength;
+        if (transportLength < (isTcp ? 20 : UdpHeaderLength) || packet.Length <= headerLength)
+        {
+            return false;
+        }
+
+        plan = new SegmentPlan(transportOffset, headerLength, header.GsoSize, packet.Length - headerLength, isTcp, version == 6);
+        return true;
+    }
+
+    /// <summary>Writes segment <paramref name="index"/> of <paramref name="plan"/> to <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteSegment(ReadOnlySpan<byte> packet, in SegmentPlan plan, int index, Span<byte> destination)
+    {
+        var payloadOffset = index * plan.SegmentSize;
+        var payloadLength = Math.Min(plan.SegmentSize, plan.PayloadLength - payloadOffset);
+        var length = plan.HeaderLength + payloadLength;
+        var segment = destination[..length];
+        packet[..plan.HeaderLength].CopyTo(segment);
+        packet.Slice(plan.HeaderLength + payloadOffset, payloadLength).CopyTo(segment[plan.HeaderLength..]);
+
+        if (plan.IsIPv6)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(length - IPv6HeaderLength));
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)length);
+            var id = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
+            BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + index));
+            WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
+        }
+
+        var transport = segment[plan.TransportOffset..];
+        int checksumOffset;
+        byte protocol;
+        if (plan.IsTcp)
+        {
+            var sequence = BinaryPrimitives.ReadUInt32BigEndian(packet[(plan.TransportOffset + 4)..]);
+            BinaryPrimitives.WriteUInt32BigEndian(transport[4..], sequence + (uint)payloadOffset);
+            var flags = transport[13];
+            if (index + 1 < plan.Count)
+            {
+                flags &= unchecked((byte)~(TcpFin | TcpPsh));
+            }
+
+            if (index > 0)
+            {
+                flags &= unchecked((byte)~TcpCwr);
+            }
+
+            transport[13] = flags;
+            checksumOffset = TcpChecksumOffset;
+            protocol = ProtocolTcp;
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(transport[4..], (ushort)transport.Length);
+            checksumOffset = UdpChecksumOffset;
+            protocol = ProtocolUdp;
+        }
+
+        transport[checksumOffset] = 0;
+        transport[checksumOffset + 1] = 0;
+        var sum = InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(segment, protocol, transport.Length), InternetChecksum.Sum(transport));
+        var checksum = InternetChecksum.Finish(sum);
+        if (checksum == 0 && !plan.IsTcp)
+        {
+            checksum = 0xFFFF;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(transport[checksumOffset..], checksum);
+        return length;
+    }
+
+    /// <summary>
+    /// Finishes a checksum the kernel left partial: the field at start+offset already holds the pseudo-header sum.
+    /// False when the offsets do not fit the packet.
+    /// </summary>
+    public static bool TryCompleteChecksum(Span<byte> packet, in VirtioNetHeader header)
+    {
+        var start = header.ChecksumStart;
+        var field = start + header.ChecksumOffset;
+        if (field + 2 > packet.Length)
+        {
+            return false;
+        }
+
+        var checksum = InternetChecksum.Finish(InternetChecksum.Sum(packet[start..]));
+        if (checksum == 0 && header.ChecksumOffset == UdpChecksumOffset)
+        {
+            checksum = 0xFFFF;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(packet[field..], checksum);
+        return true;
+    }
+
+    private static void WriteIPv4HeaderChecksum(Span<byte> ipHeader)
+    {
+        ipHeader[10] = 0;
+        ipHeader[11] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(ipHeader[10..], InternetChecksum.Finish(InternetChecksum.Sum(ipHeader)));
+    }
+}

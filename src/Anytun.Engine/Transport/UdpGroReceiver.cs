@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Anytun.Engine.Interop;
+
+namespace Anytun.Engine.Transport;
+
+/// <summary>
+/// Receives from one UDP socket with recvmsg. With UDP_GRO on, the kernel hands over a run of equal-sized datagrams from
+/// one sender in one call (the last may be shorter) and says the size in a control message; each is still one SATP packet.
+/// Single thread; no allocation per call.
+/// </summary>
+internal sealed unsafe class UdpGroReceiver
+{
+    private readonly Socket _socket;
+    private readonly byte[] _control = GC.AllocateArray<byte>(64, pinned: true);
+
+    /// <param name="socket">The bound socket (owned by the transport).</param>
+    /// <param name="useGro">Ask for UDP_GRO; when the kernel refuses, every call returns single datagrams.</param>
+    public UdpGroReceiver(Socket socket, bool useGro)
+    {
+        _socket = socket;
+        if (useGro)
+        {
+            GroRefusal = TryEnableGro(socket);
+            GroEnabled = GroRefusal == 0;
+        }
+    }
+
+    public bool GroEnabled { get; }
+
+    /// <summary>errno of the refused setsockopt(UDP_GRO), else 0.</summary>
+    public int GroRefusal { get; }
+
+    /// <summary>
+    /// Blocks for the next datagram(s) into the pinned <paramref name="buffer"/>. Returns the byte count and sets
+    /// <paramref name="segmentSize"/> (the datagram size; equal to the count when not coalesced) and the sender in
+    /// <paramref name="source"/>; or returns -errno. Throws ObjectDisposedException once the socket is closed.
+    /// </summary>
+    public int Receive(Span<byte> buffer, SocketAddress source, out int segmentSize)
+    {
+        segmentSize = 0;
+        var added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            var fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            fixed (byte* data = buffer)
+            fixed (byte* name = source.Buffer.Span)
+            fixed (byte* control = _control)
+            {
+                SocketMessages.IoVec vector;
+                vector.Base = data;
+                vector.Length = (nuint)buffer.Length;
+                SocketMessages.MessageHeader message = default;
+                message.Name = name;
+                message.Vectors = &vector;
+                message.VectorCount = 1;
+                while (true)
+                {
+                    message.NameLength = (uint)source.Buffer.Length;
+                    message.Control = control;
+                    message.ControlLength = (nuint)_control.Length;
+                    message.Flags = 0;
+                    var count = SocketMessages.ReceiveMessage(fd, &message, 0);
+                    if (count >= 0)
+                    {
+                        source.Size = (int)message.NameLength;
+                        segmentSize = ReadSegmentSize(&message, (int)count);
+                        return (int)count;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (errno == Libc.EAGAIN)
+                    {
+                        // A non-blocking socket: wait for data (closing the socket ends the wait).
+                        var poll = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
+                        _ = Libc.Poll(&poll, 1, -1);
+                        continue;
+                    }
+
+                    return -errno;
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    private static int ReadSegmentSize(SocketMessages.MessageHeader* message, int count)
+    {
+        if (message->ControlLength >= (nuint)sizeof(SocketMessages.ControlHeader))
+        {
+            var offset = 0;
+            var control = (byte*)message->Control;
+            while (offset + sizeof(SocketMessages.ControlHeader) <= (int)message->ControlLength)
+            {
+                var header = (SocketMessages.ControlHeader*)(control + offset);
+                if (header->Length < (nuint)sizeof(SocketMessages.ControlHeader))
+                {
+                    break;
+                }
+
+                if (header->Level == SocketMessages.SOL_UDP && header->Type == SocketMessages.UDP_GRO)
+                {
+                    var size = *(int*)(header + 1);
+                    return size > 0 && size < count ? size : count;
+                }
+
+                offset += (int)((header->Length + 7) & ~(nuint)7);
+            }
+        }
+
+        return count;
+    }
+
+    private static int TryEnableGro(Socket socket)
+    {
+        var added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            var one = 1;
+            if (SocketMessages.SetSocketOption((int)socket.SafeHandle.DangerousGetHandle(), SocketMessages.SOL_UDP, SocketMessages.UDP_GRO, &one, sizeof(int)) == 0)
+            {
+                return 0;
+            }
+
+            return Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Text for a -errno returned by <see cref="Receive"/>.</summary>
+    public static SocketError ToSocketError(int negativeErrno) => -negativeErrno switch
+    {
+        111 => SocketError.ConnectionRefused,
+        104 => SocketError.ConnectionReset,
+        113 => SocketError.HostUnreachable,
+        101 => SocketError.NetworkUnreachable,
+        105 => SocketError.NoBufferSpaceAvailable,
+        Libc.EMSGSIZE => SocketError.MessageSize,
+        Libc.EBADF => SocketError.OperationAborted,
+        _ => SocketError.SocketError,
+    };
+
+    /// <summary>Test hook: the address family of the socket.</summary>
+    internal AddressFamily Family => _socket.AddressFamily;
+
+    /// <summary>Test hook.</summary>
+    internal EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+}
