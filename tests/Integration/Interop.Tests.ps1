@@ -14,6 +14,8 @@ BeforeDiscovery {
         @{ Config = 'tap device'; Common = $key; DeviceType = 'tap' }
         @{ Config = 'window size 64'; Common = "$key -w 64" }
         @{ Config = 'IPv6 outer addresses'; Common = $key; IPv6 = $true }
+        @{ Config = 'IPv6 inside the tunnel'; Common = $key; InnerIPv6 = $true }
+        @{ Config = 'mux 7'; Common = "$key -m 7" }
         @{ Config = 'module without -r learns the peer'; Common = $key; ModuleNoRemote = $true }
         @{ Config = 'peer roams to another port'; Common = $key; Roam = $true }
     )
@@ -22,7 +24,7 @@ BeforeDiscovery {
     foreach ($peer in 'anytun', 'uanytun', 'module') {
         foreach ($configuration in $configurations) {
             $subnet++
-            $cell = @{ Peer = $peer; Subnet = $subnet; DeviceType = 'tun'; IPv6 = $false; ModuleNoRemote = $false; Roam = $false }
+            $cell = @{ Peer = $peer; Subnet = $subnet; DeviceType = 'tun'; IPv6 = $false; InnerIPv6 = $false; ModuleNoRemote = $false; Roam = $false }
             foreach ($k in $configuration.Keys) { $cell[$k] = $configuration[$k] }
             # exercise both roles on the module side: left against anytun, right against uanytun
             $cell.ModuleRole = if ($peer -eq 'uanytun') { 'right' } else { 'left' }
@@ -67,7 +69,11 @@ BeforeAll {
         $peerArgs = Get-EndpointArgument @common -Side B -Role $peerRole
         $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -Arguments $moduleArgs -ModulePath $script:ModulePath
         $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind $Cell.Peer -Arguments $peerArgs -ModulePath $script:ModulePath
-        [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer; PeerRole = $peerRole; Common = $common; Ready = $false }
+        # ping targets: the IPv4 tunnel addresses from -n, or IPv6 ones added to both devices once they exist
+        $targetA = if ($Cell.InnerIPv6) { $lab.Inner6A } else { $lab.InnerA }
+        $targetB = if ($Cell.InnerIPv6) { $lab.Inner6B } else { $lab.InnerB }
+        [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer; PeerRole = $peerRole; Common = $common
+            TargetA = $targetA; TargetB = $targetB }
     }
 
     function Get-Diagnostic {
@@ -119,7 +125,13 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
             $script:Run = Start-Cell $Cell
             Wait-TunnelEndpoint $script:Run.Module -TimeoutSeconds 45
             Wait-TunnelEndpoint $script:Run.Peer -TimeoutSeconds 45
-            $script:Run.Ready = $true
+            if ($Cell.InnerIPv6) {
+                $lab = $script:Run.Lab
+                foreach ($side in @(@($lab.NsA, $lab.Inner6A), @($lab.NsB, $lab.Inner6B))) {
+                    $out = & ip -n $side[0] addr add "$($side[1])/64" dev satp0 nodad 2>&1
+                    if ($LASTEXITCODE -ne 0) { throw "adding $($side[1]) in $($side[0]): $out" }
+                }
+            }
         }
         AfterAll {
             if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
@@ -128,12 +140,12 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
         It 'carries a ping from the <Peer> side to the module side' {
             if (Skip-WhenMissingPrerequisite $Peer) { return }
             # the peer pings first: a module started without -r only learns the peer from its first datagram
-            Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Test-LabPing $Run.Lab.NsB $Run.TargetA | Should -BeTrue -Because (Get-Diagnostic $Run)
         }
 
         It 'carries a ping from the module side to the <Peer> side' {
             if (Skip-WhenMissingPrerequisite $Peer) { return }
-            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Test-LabPing $Run.Lab.NsA $Run.TargetB | Should -BeTrue -Because (Get-Diagnostic $Run)
         }
 
         if ($Roam) {

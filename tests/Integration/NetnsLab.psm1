@@ -32,7 +32,7 @@ function New-NetnsLab {
     <#
     Creates namespaces <Name>a and <Name>b, a veth pair <Name>va/<Name>vb, underlay addresses
     10.200.<Subnet>.1/.2 (/24) and fd00:<Subnet>::1/::2 (/64, no DAD). Inner (tunnel) addresses for the
-    endpoints are 192.168.<Subnet>.1/.2 (/24). Returns a lab object; pass it to Remove-NetnsLab in a finally/AfterAll.
+    endpoints are 192.168.<Subnet>.1/.2 (/24), and fd01:<Subnet>::1/::2 (/64) for tests that add IPv6 inside. Returns a lab object; pass it to Remove-NetnsLab in a finally/AfterAll.
     #>
     [CmdletBinding()]
     param(
@@ -46,6 +46,7 @@ function New-NetnsLab {
         UnderA = "10.200.$Subnet.1"; UnderB = "10.200.$Subnet.2"
         Under6A = "fd00:$Subnet::1"; Under6B = "fd00:$Subnet::2"
         InnerA = "192.168.$Subnet.1"; InnerB = "192.168.$Subnet.2"; InnerPrefix = 24
+        Inner6A = "fd01:$Subnet::1"; Inner6B = "fd01:$Subnet::2"
         StateDir = $stateDir
         Endpoints = [System.Collections.Generic.List[object]]::new()
     }
