@@ -222,6 +222,46 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         }
     }
 
+    Context 'the anytun peer is killed while traffic flows' {
+        BeforeAll {
+            $script:Run = $null
+            if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
+            $lab = New-NetnsLab -Name 'atit92' -Subnet 92
+            $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
+            $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
+                -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $key)
+            $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $key)
+            $script:Run = [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer; Key = $key }
+            Wait-TunnelEndpoint $module -TimeoutSeconds 45
+            Wait-TunnelEndpoint $peer -TimeoutSeconds 45
+        }
+        AfterAll {
+            if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
+        }
+
+        It 'keeps running while it sends into a dead peer (ICMP port unreachable comes back)' {
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
+            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+            & kill -9 $Run.Peer.Process.Id
+            $null = $Run.Peer.Process.WaitForExit(5000)
+            $Run.Peer.Stopped = $true
+            # the device is gone with the peer; traffic from the module side now hits a closed UDP port
+            $null = & ip netns exec $Run.Lab.NsA ping -n -q -c 10 -i 0.1 -W 1 $Run.Lab.InnerB 2>&1
+            Start-Sleep -Milliseconds 400
+            Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
+            (Get-ModuleConnection $Run.Module).PacketsSent | Should -BeGreaterThan 3
+        }
+
+        It 'carries traffic again once the peer is back' {
+            if (Skip-WhenMissingPrerequisite 'anytun') { return }
+            $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind anytun `
+                -Arguments (Get-EndpointArgument -Lab $Run.Lab -Side B -Common $Run.Key)
+            Wait-TunnelEndpoint $Run.Peer -TimeoutSeconds 45
+            Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+        }
+    }
+
     Context 'a flood of random UDP datagrams at the module port' {
         BeforeAll {
             $script:Run = $null
