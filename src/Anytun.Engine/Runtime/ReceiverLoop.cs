@@ -218,17 +218,16 @@ internal sealed class ReceiverLoop
             datagram.Slice(SatpPacket.InnerOffset - headerSize, headerSize).Clear();
         }
 
+        // Counted before the write: whoever reads the packet from the device must already see it counted.
+        connection.Counters.CountIn(innerLength);
         if (!_context.Device.TryWrite(datagram.Slice(SatpPacket.InnerOffset - headerSize, headerSize + innerLength)))
         {
+            connection.Counters.RevokeIn(innerLength);
             if (!_context.Stopping)
             {
                 Drop(connection.Counters, DropReason.DeviceError);
             }
-
-            return;
         }
-
-        connection.Counters.CountIn(innerLength);
     }
 
     /// <summary>Writes the coalesced super-packet, if any, with one device write.</summary>

@@ -248,13 +248,14 @@ internal sealed class SenderLoop
 
     private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress destination, Connection connection, int innerLength)
     {
+        connection.Counters.CountOut(innerLength);
         try
         {
             socket.SendTo(datagram, SocketFlags.None, destination);
-            connection.Counters.CountOut(innerLength);
         }
         catch (SocketException exception) when (!_context.Stopping)
         {
+            connection.Counters.RevokeOut(1, innerLength);
             // anytun ignores send errors (e.g. no route to a multicast group); count them and log rarely.
             connection.Counters.CountDrop(DropReason.SendError);
             if (_sendErrorCount++ % 10_000 == 0)
@@ -274,9 +275,15 @@ internal sealed class SenderLoop
 
         var connection = _batchConnection!;
         var count = batch.Count;
-        var failed = batch.Flush();
-        connection.Counters.CountOut(count - failed, _batchBytes);
+        connection.Counters.CountOut(count, _batchBytes);
+        var averageBytes = _batchBytes / count;
         _batchBytes = 0;
+        var failed = batch.Flush();
+        if (failed > 0)
+        {
+            connection.Counters.RevokeOut(failed, failed * averageBytes);
+        }
+
         if (batch.GsoRefusal != 0 && !_gsoRefusalLogged)
         {
             _gsoRefusalLogged = true;

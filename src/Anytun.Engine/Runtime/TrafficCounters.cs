@@ -40,6 +40,21 @@ internal sealed class TrafficCounters
         Interlocked.Add(ref _out.Bytes, bytes);
     }
 
+    /// <summary>Takes back packets counted out before the send that then failed (counting first keeps a reader that
+    /// already saw the peer's answer from seeing the request uncounted).</summary>
+    public void RevokeOut(int packets, long bytes)
+    {
+        Interlocked.Add(ref _out.Packets, -packets);
+        Interlocked.Add(ref _out.Bytes, -bytes);
+    }
+
+    /// <summary>Takes back a packet counted in before the device write that then failed.</summary>
+    public void RevokeIn(int bytes)
+    {
+        Interlocked.Decrement(ref _in.Packets);
+        Interlocked.Add(ref _in.Bytes, -bytes);
+    }
+
     /// <summary>Counts several drops of one reason at once.</summary>
     public void CountDrops(DropReason reason, int count) => Interlocked.Add(ref _drops[(int)reason], count);
 
