@@ -117,12 +117,14 @@ function Get-PesterModulePath {
 
     $restoreDir = Join-Path $OutRoot 'pester-restore'
     $null = New-Item -ItemType Directory -Force $restoreDir
+    # empty props files here shadow the repository's (central package versions, warnings as errors)
+    foreach ($props in 'Directory.Build.props', 'Directory.Build.targets', 'Directory.Packages.props') {
+        Set-Content -Path (Join-Path $restoreDir $props) -Value '<Project />' -Encoding utf8NoBOM
+    }
     @"
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
-    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps>
   </PropertyGroup>
   <ItemGroup>
     <PackageDownload Include="Pester" Version="[$PesterVersion]" />
