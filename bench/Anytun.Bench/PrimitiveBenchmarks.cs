@@ -21,6 +21,7 @@ public class PrimitiveBenchmarks
     private readonly byte[] _mac = new byte[20];
     private byte[] _data = null!;
     private HmacSha1 _hmac = null!;
+    private HmacSha1 _hmacBcl = null!;
     private AesNiCtrCipher? _aesNi;
     private PortableAesCtrCipher _portable = null!;
     private byte _counter;
@@ -34,6 +35,7 @@ public class PrimitiveBenchmarks
         _data = new byte[Size];
         new Random(1).NextBytes(_data);
         _hmac = new HmacSha1();
+        _hmacBcl = new HmacSha1(useNative: false);
         _aesNi = AesCtrCipher.IsHardwareAccelerated ? new AesNiCtrCipher() : null;
         _portable = new PortableAesCtrCipher();
     }
@@ -42,6 +44,7 @@ public class PrimitiveBenchmarks
     public void Cleanup()
     {
         _hmac.Dispose();
+        _hmacBcl.Dispose();
         _aesNi?.Dispose();
         _portable.Dispose();
     }
@@ -51,6 +54,14 @@ public class PrimitiveBenchmarks
     {
         _key20[0] = _counter++;
         _hmac.Compute(_key20, _data, _mac);
+        return _mac[0];
+    }
+
+    [Benchmark]
+    public byte HmacSha1OursIncrementalHash()
+    {
+        _key20[0] = _counter++;
+        _hmacBcl.Compute(_key20, _data, _mac);
         return _mac[0];
     }
 

@@ -4,10 +4,11 @@ namespace Anytun.Engine.Crypto;
 
 /// <summary>
 /// HMAC-SHA1 (RFC 2104) for a key that changes with every packet. The BCL HMAC objects bind one key for their
-/// lifetime, so the pads are built here and fed to one reusable <see cref="IncrementalHash"/>: two SHA-1 passes,
-/// no allocation. One instance per worker thread.
+/// lifetime, so the pads are built here and hashed with OpenSSL's SHA1_* functions (<see cref="NativeSha1"/>) or, where
+/// those are missing, one reusable <see cref="IncrementalHash"/>: two SHA-1 passes, no allocation. One instance per
+/// worker thread.
 /// </summary>
-internal sealed class HmacSha1 : IDisposable
+internal sealed unsafe class HmacSha1 : IDisposable
 {
     public const int DigestSize = 20;
     public const int KeySize = 20;
@@ -17,17 +18,25 @@ internal sealed class HmacSha1 : IDisposable
 
     private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
 
+    // SHA_CTX for the native path, and the inner digest it writes.
+    private readonly byte[] _context = GC.AllocateArray<byte>(NativeSha1.ContextSize, pinned: true);
+
     // key ^ ipad; bytes after the key stay 0x36 (a zero-padded key).
     private readonly byte[] _innerPad = GC.AllocateArray<byte>(BlockSize, pinned: true);
 
     // key ^ opad followed by the inner digest, hashed in one call.
     private readonly byte[] _outerInput = GC.AllocateArray<byte>(BlockSize + DigestSize, pinned: true);
 
-    public HmacSha1()
+    /// <param name="useNative">Use OpenSSL's SHA1_* when present (false: always the BCL path; tests run both).</param>
+    public HmacSha1(bool useNative = true)
     {
+        IsNative = useNative && NativeSha1.IsAvailable;
         _innerPad.AsSpan().Fill(InnerPadByte);
         _outerInput.AsSpan(0, BlockSize).Fill(OuterPadByte);
     }
+
+    /// <summary>True when the OpenSSL SHA1_* path is in use.</summary>
+    public bool IsNative { get; }
 
     /// <summary>Writes HMAC-SHA1(<paramref name="key"/>, <paramref name="data"/>) to <paramref name="mac"/> (20 bytes).</summary>
     public void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
@@ -43,6 +52,19 @@ internal sealed class HmacSha1 : IDisposable
             _outerInput[i] = (byte)(key[i] ^ OuterPadByte);
         }
 
+        if (IsNative)
+        {
+            fixed (byte* context = _context)
+            fixed (byte* innerDigest = &_outerInput[BlockSize])
+            fixed (byte* output = mac)
+            {
+                NativeSha1.Hash(context, _innerPad, data, innerDigest);
+                NativeSha1.Hash(context, _outerInput, ReadOnlySpan<byte>.Empty, output);
+            }
+
+            return;
+        }
+
         _sha1.AppendData(_innerPad);
         _sha1.AppendData(data);
         _sha1.TryGetHashAndReset(_outerInput.AsSpan(BlockSize), out _);
@@ -54,6 +76,7 @@ internal sealed class HmacSha1 : IDisposable
     {
         CryptographicOperations.ZeroMemory(_innerPad);
         CryptographicOperations.ZeroMemory(_outerInput);
+        CryptographicOperations.ZeroMemory(_context);
         _sha1.Dispose();
     }
 }
