@@ -76,6 +76,42 @@ BeforeAll {
             TargetA = $targetA; TargetB = $targetB }
     }
 
+    $script:Key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
+
+    function Start-ModuleWithAnytun {
+        # the module on side A, anytun on side B, both up; on a failed start the lab is removed before the throw
+        param([string] $Name, [int] $Subnet, [string] $ModuleCommon = $script:Key, [string] $PeerCommon = $ModuleCommon)
+        $lab = New-NetnsLab -Name $Name -Subnet $Subnet
+        try {
+            $run = [pscustomobject] @{ Lab = $lab; Module = $null; Peer = $null }
+            $run.Module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $script:ModulePath `
+                -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $ModuleCommon)
+            Restart-AnytunPeer $run $PeerCommon
+            Wait-TunnelEndpoint $run.Module -TimeoutSeconds 45
+            return $run
+        }
+        catch {
+            Remove-NetnsLab $lab
+            throw
+        }
+    }
+
+    function Restart-AnytunPeer {
+        # (re)starts anytun on side B with -Common and waits for its device
+        param($Run, [string] $Common)
+        if ($null -ne $Run.Peer) { $null = Stop-TunnelEndpoint $Run.Peer }
+        $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind anytun `
+            -Arguments (Get-EndpointArgument -Lab $Run.Lab -Side B -Common $Common)
+        Wait-TunnelEndpoint $Run.Peer -TimeoutSeconds 45
+    }
+
+    function Assert-PingBothWay {
+        # side B pings first: a module started without -r only learns its peer from the first datagram
+        param($Run)
+        Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+        Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+    }
+
     function Get-Diagnostic {
         param($Run)
         if ($null -eq $Run) { return 'no lab' }
@@ -97,9 +133,8 @@ Describe 'Lab sanity: anytun and uanytun between the namespaces, no module invol
         $script:Run = $null
         if (@(Get-MissingPrerequisite 'uanytun').Count -gt 0 -or @(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
         $lab = New-NetnsLab -Name 'atit20' -Subnet 20
-        $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
-        $left = Start-TunnelEndpoint -Lab $lab -Side A -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $key)
-        $right = Start-TunnelEndpoint -Lab $lab -Side B -Kind uanytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $key)
+        $left = Start-TunnelEndpoint -Lab $lab -Side A -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $Key)
+        $right = Start-TunnelEndpoint -Lab $lab -Side B -Kind uanytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $Key)
         $script:Run = [pscustomobject] @{ Lab = $lab; Module = $null; Peer = $right }
         Wait-TunnelEndpoint $left -TimeoutSeconds 30
         Wait-TunnelEndpoint $right -TimeoutSeconds 30
@@ -111,8 +146,7 @@ Describe 'Lab sanity: anytun and uanytun between the namespaces, no module invol
     It 'carries a ping from anytun to uanytun and back' {
         if (Skip-WhenMissingPrerequisite 'anytun') { return }
         if (Skip-WhenMissingPrerequisite 'uanytun') { return }
-        Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
-        Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+        Assert-PingBothWay $Run
     }
 }
 
@@ -156,8 +190,7 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
                 $roamArgs = Get-EndpointArgument @common -Side B -Role $Run.PeerRole -LocalPort 4555
                 $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind $Peer -Arguments $roamArgs -ModulePath $ModulePath
                 Wait-TunnelEndpoint $Run.Peer -TimeoutSeconds 45
-                Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
-                Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+                Assert-PingBothWay $Run
                 $connection = Get-ModuleConnection $Run.Module
                 $connection.RemotePort | Should -Be 4555 -Because 'the module follows the roaming peer'
             }
@@ -189,14 +222,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         BeforeAll {
             $script:Run = $null
             if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
-            $lab = New-NetnsLab -Name 'atit90' -Subnet 90
-            $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
-                -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common '-E the-right-passphrase')
-            $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind anytun `
-                -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common '-E a-wrong-passphrase')
-            $script:Run = [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer }
-            Wait-TunnelEndpoint $module -TimeoutSeconds 45
-            Wait-TunnelEndpoint $peer -TimeoutSeconds 45
+            $script:Run = Start-ModuleWithAnytun -Name 'atit90' -Subnet 90 -ModuleCommon '-E the-right-passphrase' -PeerCommon '-E a-wrong-passphrase'
         }
         AfterAll {
             if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
@@ -213,12 +239,8 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         It 'keeps running and works once the peer uses the right passphrase' {
             if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
-            $null = Stop-TunnelEndpoint $Run.Peer
-            $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind anytun `
-                -Arguments (Get-EndpointArgument -Lab $Run.Lab -Side B -Common '-E the-right-passphrase')
-            Wait-TunnelEndpoint $Run.Peer -TimeoutSeconds 45
-            Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
-            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Restart-AnytunPeer $Run '-E the-right-passphrase'
+            Assert-PingBothWay $Run
         }
     }
 
@@ -226,14 +248,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         BeforeAll {
             $script:Run = $null
             if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
-            $lab = New-NetnsLab -Name 'atit92' -Subnet 92
-            $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
-            $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
-                -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $key)
-            $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $key)
-            $script:Run = [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer; Key = $key }
-            Wait-TunnelEndpoint $module -TimeoutSeconds 45
-            Wait-TunnelEndpoint $peer -TimeoutSeconds 45
+            $script:Run = Start-ModuleWithAnytun -Name 'atit92' -Subnet 92
         }
         AfterAll {
             if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
@@ -254,11 +269,8 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
 
         It 'carries traffic again once the peer is back' {
             if (Skip-WhenMissingPrerequisite 'anytun') { return }
-            $Run.Peer = Start-TunnelEndpoint -Lab $Run.Lab -Side B -Kind anytun `
-                -Arguments (Get-EndpointArgument -Lab $Run.Lab -Side B -Common $Run.Key)
-            Wait-TunnelEndpoint $Run.Peer -TimeoutSeconds 45
-            Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
-            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Restart-AnytunPeer $Run $Key
+            Assert-PingBothWay $Run
         }
     }
 
@@ -266,14 +278,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
         BeforeAll {
             $script:Run = $null
             if (@(Get-MissingPrerequisite 'anytun').Count -gt 0) { return }
-            $lab = New-NetnsLab -Name 'atit91' -Subnet 91
-            $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
-            $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -ModulePath $ModulePath `
-                -Arguments (Get-EndpointArgument -Lab $lab -Side A -Common $key)
-            $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind anytun -Arguments (Get-EndpointArgument -Lab $lab -Side B -Common $key)
-            $script:Run = [pscustomobject] @{ Lab = $lab; Module = $module; Peer = $peer }
-            Wait-TunnelEndpoint $module -TimeoutSeconds 45
-            Wait-TunnelEndpoint $peer -TimeoutSeconds 45
+            $script:Run = Start-ModuleWithAnytun -Name 'atit91' -Subnet 91
         }
         AfterAll {
             if ($null -ne $script:Run) { Remove-NetnsLab $script:Run.Lab }
@@ -288,8 +293,7 @@ Describe 'Bad input does not break the module tunnel' -Tag 'RequiresRoot', 'Inte
             if (Skip-WhenMissingPrerequisite 'anytun') { return }
             Send-LabUdpNoise -Namespace $Run.Lab.NsB -Target $Run.Lab.UnderA -Port 4444 -Count 3000
             Test-TunnelEndpointAlive $Run.Module | Should -BeTrue -Because (Get-Diagnostic $Run)
-            Test-LabPing $Run.Lab.NsA $Run.Lab.InnerB | Should -BeTrue -Because (Get-Diagnostic $Run)
-            Test-LabPing $Run.Lab.NsB $Run.Lab.InnerA | Should -BeTrue -Because (Get-Diagnostic $Run)
+            Assert-PingBothWay $Run
         }
 
         It 'counted the garbage as drops, not as traffic, and did not roam to it' {
