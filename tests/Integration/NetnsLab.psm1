@@ -52,6 +52,7 @@ function New-NetnsLab {
     }
     # a leftover from an aborted earlier run would make `ip netns add` fail
     foreach ($ns in $lab.NsA, $lab.NsB) { Remove-Namespace $ns }
+    $null = & ip link del $lab.VethA 2>&1   # a veth left in the root namespace by a setup that died half-way
     try {
         Invoke-Ip netns add $lab.NsA
         Invoke-Ip netns add $lab.NsB
@@ -76,7 +77,6 @@ function New-NetnsLab {
 
 function Remove-Namespace {
     param([string] $Namespace)
-    $null = & ip netns list 2>&1
     $exists = (& ip netns list 2>$null) -match "^$([regex]::Escape($Namespace))(\s|$)"
     if (-not $exists) { return }
     # everything still running inside our namespace was started by us
