@@ -12,7 +12,7 @@
       Package  Build, then zip out/Anytun into out/Anytun-<version>.zip.
       Demo     Build, then a tunnel between two network namespaces (root + iproute2).
       Bench    BenchmarkDotNet micro benchmarks; with -Tunnel also bench/tunnel-bench.sh.
-      Clean    Remove out/ and the build outputs.
+      Clean    Remove out/, BenchmarkDotNet.Artifacts/ and the projects' bin/ and obj/.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -257,7 +257,9 @@ function Invoke-BenchTask {
 }
 
 function Invoke-CleanTask {
-    if (Test-Path $OutRoot) { Remove-Item -Recurse -Force $OutRoot }
+    foreach ($generated in @($OutRoot, (Join-Path $RepoRoot 'BenchmarkDotNet.Artifacts'))) {
+        if (Test-Path $generated) { Remove-Item -Recurse -Force $generated }
+    }
     foreach ($project in @('src/Anytun.PowerShell', 'src/Anytun.Engine', 'tests/Anytun.Engine.Tests', 'tools/Anytun.HelpGen', 'bench/Anytun.Bench')) {
         foreach ($dir in @('bin', 'obj')) {
             $path = Join-Path $RepoRoot "$project/$dir"
