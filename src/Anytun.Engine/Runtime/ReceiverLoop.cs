@@ -28,7 +28,9 @@ internal sealed class ReceiverLoop
     private long _processed;
     private long _socketErrorCount;
     private bool _peerSeen;
+    private const byte UdpProtocol = 17;
     private TcpCoalescer? _coalescer;
+    private UdpCoalescer? _udpCoalescer;
     private Connection? _pendingConnection;
 
     public ReceiverLoop(EngineContext context, Socket socket)
@@ -59,6 +61,11 @@ internal sealed class ReceiverLoop
         if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
         {
             _coalescer = new TcpCoalescer();
+            if (_context.Device is LinuxTunDevice tun && (tun.Offloads & TunOffloads.Uso) == TunOffloads.Uso)
+            {
+                // Writing UDP_L4 super-packets needs a kernel that knows USO (the same kernels accept TUN_F_USO*).
+                _udpCoalescer = new UdpCoalescer();
+            }
         }
 
         if (_context.Offloads.UdpGro && !receiver.GroEnabled)
@@ -194,11 +201,12 @@ internal sealed class ReceiverLoop
         if (_coalescer is not null)
         {
             var inner = datagram.Slice(SatpPacket.InnerOffset, innerLength);
-            var result = _coalescer.Offer(inner);
+            var isUdp = _udpCoalescer is not null && TransportProtocol(inner) == UdpProtocol;
+            var result = isUdp ? _udpCoalescer!.Offer(inner) : _coalescer.Offer(inner);
             if (result == CoalesceResult.FlushFirst)
             {
                 WritePending();
-                result = _coalescer.Offer(inner);
+                result = isUdp ? _udpCoalescer!.Offer(inner) : _coalescer.Offer(inner);
             }
 
             if (result == CoalesceResult.Held)
@@ -230,20 +238,43 @@ internal sealed class ReceiverLoop
         }
     }
 
-    /// <summary>Writes the coalesced super-packet, if any, with one device write.</summary>
+    /// <summary>Writes the coalesced super-packets, if any, with one device write each.</summary>
     private void WritePending()
     {
-        if (_coalescer is null || _coalescer.PendingSegments == 0)
+        if (_coalescer is null)
         {
             return;
         }
 
-        var segments = _coalescer.PendingSegments;
-        if (!_context.Device.TryWrite(_coalescer.TakePending()) && !_context.Stopping && _pendingConnection is not null)
+        if (_coalescer.PendingSegments > 0)
+        {
+            WriteSuperPacket(_coalescer.PendingSegments, _coalescer.TakePending());
+        }
+
+        if (_udpCoalescer is not null && _udpCoalescer.PendingSegments > 0)
+        {
+            WriteSuperPacket(_udpCoalescer.PendingSegments, _udpCoalescer.TakePending());
+        }
+    }
+
+    private void WriteSuperPacket(int segments, ReadOnlySpan<byte> packet)
+    {
+        if (!_context.Device.TryWrite(packet) && !_context.Stopping && _pendingConnection is not null)
         {
             _pendingConnection.Counters.CountDrops(DropReason.DeviceError, segments);
             _dropLog.Record(DropReason.DeviceError);
         }
+    }
+
+    /// <summary>IPv4 protocol / IPv6 next header of an inner IP packet (0 when too short).</summary>
+    private static byte TransportProtocol(ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length < 40)
+        {
+            return 0;
+        }
+
+        return (packet[0] >> 4) == 6 ? packet[6] : packet[9];
     }
 
     private void Drop(TrafficCounters counters, DropReason reason)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -53,6 +54,8 @@ public sealed class OffloadNamespaceTests
         await TransferAsync(nsB, nsA, IPAddress.Parse("10.200.71.1"));
         await TransferAsync(nsA, nsB, IPAddress.Parse("fd00:71::2"));
         await TransferAsync(nsB, nsA, IPAddress.Parse("fd00:71::1"));
+        UdpBurst(nsA, nsB, IPAddress.Parse("10.200.71.2"));
+        UdpBurst(nsB, nsA, IPAddress.Parse("fd00:71::1"));
 
         var fromA = a.GetConnections().Single();
         var fromB = b.GetConnections().Single();
@@ -114,6 +117,41 @@ public sealed class OffloadNamespaceTests
         tunnel.StartAsync().GetAwaiter().GetResult();
         return tunnel;
     });
+
+    /// <summary>A burst of equal-sized datagrams (what the UDP coalescer merges) arrives complete and in order.</summary>
+    private static void UdpBurst(NetNamespace from, NetNamespace to, IPAddress destination)
+    {
+        const int Count = 200;
+        using var receiver = to.Invoke(() =>
+        {
+            var socket = new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.Bind(new IPEndPoint(destination, 0));
+            return socket;
+        });
+        using var sender = from.Invoke(() => new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
+        var target = receiver.LocalEndPoint!;
+        var datagram = new byte[700];
+        for (var i = 0; i < Count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(datagram, i);
+            datagram.AsSpan(4).Fill((byte)i);
+            sender.SendTo(datagram, target);
+        }
+
+        receiver.ReceiveTimeout = 5000;
+        var buffer = new byte[2048];
+        var expected = 0;
+        while (expected < Count)
+        {
+            var length = receiver.Receive(buffer);
+            Assert.Equal(700, length);
+            var index = BinaryPrimitives.ReadInt32BigEndian(buffer);
+            Assert.True(index >= expected, $"datagram {index} after {expected - 1}");
+            Assert.True(buffer.AsSpan(4, 696).IndexOfAnyExcept((byte)index) < 0, $"datagram {index} content");
+            expected = index + 1;
+        }
+    }
 
     private static async Task TransferAsync(NetNamespace from, NetNamespace to, IPAddress destination)
     {
