@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Anytun.Engine.Device;
 
@@ -14,6 +15,23 @@ internal static class InternetChecksum
         ulong accumulator = 0;
         var index = 0;
         ref var start = ref MemoryMarshal.GetReference(data);
+        if (Vector256.IsHardwareAccelerated && data.Length >= 64)
+        {
+            // 32-bit words widened into 64-bit lanes cannot overflow below 2^32 words; their sum is congruent to the
+            // 16-bit one modulo 0xFFFF, which is all a ones'-complement sum keeps.
+            var low = Vector256<ulong>.Zero;
+            var high = Vector256<ulong>.Zero;
+            for (; index + 32 <= data.Length; index += 32)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)index).AsUInt32());
+                low += lower;
+                high += upper;
+            }
+
+            var lanes = low + high;
+            accumulator = AddWithCarry(AddWithCarry(lanes.GetElement(0), lanes.GetElement(1)), AddWithCarry(lanes.GetElement(2), lanes.GetElement(3)));
+        }
+
         for (; index + 8 <= data.Length; index += 8)
         {
             var value = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, index));
@@ -39,6 +57,13 @@ internal static class InternetChecksum
 
         var folded = FoldTo16((uint)accumulator + (accumulator >> 32));
         return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness((ushort)folded) : folded;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddWithCarry(ulong left, ulong right)
+    {
+        var sum = left + right;
+        return sum < right ? sum + 1 : sum;
     }
 
     /// <summary>Adds two partial sums.</summary>
