@@ -132,6 +132,60 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
     /// <summary>Reads a packet if one is waiting: its length, 0 once closed, -1 when none is waiting (never blocks).</summary>
     internal int ReadAvailable(Span<byte> buffer) => ReadCore(buffer, wait: false);
 
+    /// <summary>Sleeps until a packet is waiting (true) or the device is closed (false).</summary>
+    internal bool WaitReadable()
+    {
+        if (!TryAddRef(_device))
+        {
+            return false;
+        }
+
+        var wakeupAdded = false;
+        try
+        {
+            _wakeup.DangerousAddRef(ref wakeupAdded);
+            var fds = stackalloc Libc.PollFd[2];
+            while (Volatile.Read(ref _disposed) == 0)
+            {
+                fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
+                fds[1] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
+                if (Libc.Poll(fds, 2, -1) < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EINTR)
+                    {
+                        throw new IOException($"poll on {Name} failed: {Libc.ErrorText(errno)}");
+                    }
+
+                    continue;
+                }
+
+                if (fds[1].Revents != 0)
+                {
+                    return false;
+                }
+
+                if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
+                {
+                    throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+        finally
+        {
+            if (wakeupAdded)
+            {
+                _wakeup.DangerousRelease();
+            }
+
+            _device.DangerousRelease();
+        }
+    }
+
     private int ReadCore(Span<byte> buffer, bool wait)
     {
         if (!TryAddRef(_device))

@@ -32,6 +32,9 @@ internal sealed class EngineContext
         DeviceHeaderSize = device is LinuxTunDevice tun ? tun.VirtioHeaderSize : 0;
     }
 
+    /// <summary>The device reader loop (receivers hand it the device when they have just written to it).</summary>
+    public SenderLoop? Sender { get; set; }
+
     /// <summary>Which batching/offload paths the loops use.</summary>
     public OffloadSettings Offloads { get; }
 

@@ -112,6 +112,13 @@ internal sealed class ReceiverLoop
             // Nothing else is waiting in this receive: hand the merged segments to the kernel now.
             WritePending();
 
+            // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here if the
+            // sender thread is asleep, instead of waiting for it to wake up.
+            if (_context.Offloads.Batch)
+            {
+                _context.Sender?.TryDrainFromReceiver();
+            }
+
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
     }

@@ -30,7 +30,10 @@ internal sealed class SenderLoop
     private readonly DropLogLimiter _dropLog;
     private readonly UdpBatchSender? _batch;
     private readonly int _innerCapacity;
+    private readonly object _gate = new();
     private byte[] _single = Array.Empty<byte>();
+    private byte[] _read = Array.Empty<byte>();
+    private volatile LinuxTunDevice? _tun;
     private Connection? _batchConnection;
     private long _batchBytes;
     private long _allocatedBytes;
@@ -86,6 +89,14 @@ internal sealed class SenderLoop
             readOffset = 0;
         }
 
+        if (canBatch)
+        {
+            _read = read;
+            _tun = tun;
+            RunBatched(tun!, headerSize);
+            return;
+        }
+
         var readCapacity = headerSize == 0 && _batch is null ? _innerCapacity : read.Length;
         while (!_context.Stopping)
         {
@@ -123,6 +134,92 @@ internal sealed class SenderLoop
         }
 
         FlushBatch();
+    }
+
+    /// <summary>
+    /// The tun path: under the gate, read and send everything waiting, then release the gate and sleep in poll(). While
+    /// this thread sleeps a receiver thread may take the gate and do the same (<see cref="TryDrainFromReceiver"/>): the
+    /// answer the kernel queues while a receiver writes a packet (a ping reply) then leaves without waiting for this
+    /// thread to wake up.
+    /// </summary>
+    private void RunBatched(LinuxTunDevice tun, int headerSize)
+    {
+        while (!_context.Stopping)
+        {
+            lock (_gate)
+            {
+                if (!Drain(tun, headerSize, ownThread: true))
+                {
+                    return;
+                }
+            }
+
+            if (!tun.WaitReadable())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called by a receiver thread right after it wrote to the device: if this loop is asleep, read and send whatever
+    /// the kernel queued meanwhile on the receiver's thread (one thread wake-up less per round trip).
+    /// </summary>
+    public void TryDrainFromReceiver()
+    {
+        var tun = _tun;
+        if (tun is null || !Monitor.TryEnter(_gate))
+        {
+            return;
+        }
+
+        try
+        {
+            _ = Drain(tun, _context.DeviceHeaderSize, ownThread: false);
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
+
+    /// <summary>Reads and sends every packet waiting on the device (caller holds the gate); false once it is closed.</summary>
+    private bool Drain(LinuxTunDevice tun, int headerSize, bool ownThread)
+    {
+        var read = _read;
+        while (!_context.Stopping)
+        {
+            var length = tun.ReadAvailable(read);
+            if (length < 0)
+            {
+                FlushBatch();
+                return true;
+            }
+
+            if (length == 0)
+            {
+                FlushBatch();
+                return false;
+            }
+
+            if (headerSize > 0)
+            {
+                HandleWithHeader(read.AsSpan(0, length), headerSize);
+            }
+            else
+            {
+                Emit(read.AsSpan(0, length), default, 0);
+            }
+
+            Interlocked.Increment(ref _processed);
+            if (ownThread)
+            {
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            }
+        }
+
+        FlushBatch();
+        return false;
     }
 
     private void HandleWithHeader(Span<byte> raw, int headerSize)

@@ -314,6 +314,7 @@ public sealed class Tunnel : IAsyncDisposable
     private void StartThreads(EngineContext context)
     {
         _sender = new SenderLoop(context);
+        context.Sender = _sender;
         var sockets = context.Transport.Sockets;
         var receivers = new ReceiverLoop[sockets.Count];
         var threads = new Thread[sockets.Count + 1];
