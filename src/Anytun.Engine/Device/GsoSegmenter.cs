@@ -90,7 +90,7 @@ internal static class GsoSegmenter
             BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)length);
             var id = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
             BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + index));
-            WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
+            IpHeaderWriter.WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
         }
 
         var transport = segment[plan.TransportOffset..];
@@ -156,12 +156,5 @@ internal static class GsoSegmenter
 
         BinaryPrimitives.WriteUInt16BigEndian(packet[field..], checksum);
         return true;
-    }
-
-    private static void WriteIPv4HeaderChecksum(Span<byte> ipHeader)
-    {
-        ipHeader[10] = 0;
-        ipHeader[11] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(ipHeader[10..], InternetChecksum.Finish(InternetChecksum.Sum(ipHeader)));
     }
 }

@@ -102,17 +102,7 @@ internal sealed class TcpCoalescer
         else
         {
             var isV6 = (packet[0] >> 4) == 6;
-            if (isV6)
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(_length - 40));
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(packet[2..], (ushort)_length);
-                packet[10] = 0;
-                packet[11] = 0;
-                BinaryPrimitives.WriteUInt16BigEndian(packet[10..], InternetChecksum.Finish(InternetChecksum.Sum(packet[.._transportOffset])));
-            }
+            IpHeaderWriter.SetPacketLength(packet, _transportOffset);
 
             // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel treats the data as verified.
             var transportLength = _length - _transportOffset;
