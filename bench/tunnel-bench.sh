@@ -78,6 +78,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# the endpoints run in other working directories: make a relative --module absolute
+MODULE_DIR=$(cd "$MODULE_DIR" 2>/dev/null && pwd || echo "$MODULE_DIR")
 
 if [ $COMPARE = 1 ]; then
   # re-run this script once per preset (same options), then tabulate medians and ratios
