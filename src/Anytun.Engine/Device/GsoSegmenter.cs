@@ -90,7 +90,7 @@ internal static class GsoSegmenter
             BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)length);
             var id = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
             BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + index));
-            IpHeaderWriter.WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
+            PlainIpHeader.WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
         }
 
         var transport = segment[plan.TransportOffset..];

@@ -25,6 +25,7 @@ internal enum CoalesceResult
 /// </summary>
 internal sealed class TcpCoalescer
 {
+    private const int MinTcpHeaderLength = 20;
     private const int MaxSuperPacket = 65535;
     private const byte ProtocolTcp = 6;
     private const byte TcpFlagPsh = 0x08;
@@ -102,7 +103,7 @@ internal sealed class TcpCoalescer
         else
         {
             var isV6 = (packet[0] >> 4) == 6;
-            IpHeaderWriter.SetPacketLength(packet, _transportOffset);
+            PlainIpHeader.SetPacketLength(packet, _transportOffset);
 
             // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel treats the data as verified.
             var transportLength = _length - _transportOffset;
@@ -182,35 +183,8 @@ internal sealed class TcpCoalescer
     /// <summary>A TCP data segment with only ACK (and maybe PSH) set, a plain IP header and a valid checksum.</summary>
     private static bool TryParse(ReadOnlySpan<byte> packet, out int transportOffset, out int headerLength)
     {
-        transportOffset = 0;
         headerLength = 0;
-        if (packet.Length < 40)
-        {
-            return false;
-        }
-
-        var version = packet[0] >> 4;
-        if (version == 4)
-        {
-            // 20-byte header only, protocol TCP, no fragment offset or MF, total length = packet length.
-            if (packet[0] != 0x45 || packet[9] != ProtocolTcp || (BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) & 0x3FFF) != 0
-                || BinaryPrimitives.ReadUInt16BigEndian(packet[2..]) != packet.Length)
-            {
-                return false;
-            }
-
-            transportOffset = 20;
-        }
-        else if (version == 6)
-        {
-            if (packet.Length < 60 || packet[6] != ProtocolTcp || BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) != packet.Length - 40)
-            {
-                return false;
-            }
-
-            transportOffset = 40;
-        }
-        else
+        if (!PlainIpHeader.TryGetTransportOffset(packet, ProtocolTcp, MinTcpHeaderLength, out transportOffset))
         {
             return false;
         }
@@ -218,7 +192,7 @@ internal sealed class TcpCoalescer
         var tcpHeaderLength = (packet[transportOffset + 12] >> 4) * 4;
         headerLength = transportOffset + tcpHeaderLength;
         var flags = packet[transportOffset + 13];
-        if (tcpHeaderLength < 20 || packet.Length <= headerLength || (flags & ~TcpFlagPsh) != TcpFlagAck)
+        if (tcpHeaderLength < MinTcpHeaderLength || packet.Length <= headerLength || (flags & ~TcpFlagPsh) != TcpFlagAck)
         {
             return false;
         }

@@ -75,7 +75,7 @@ internal sealed class UdpCoalescer
         }
         else
         {
-            IpHeaderWriter.SetPacketLength(packet, _transportOffset);
+            PlainIpHeader.SetPacketLength(packet, _transportOffset);
 
             var udpLength = _length - _transportOffset;
             BinaryPrimitives.WriteUInt16BigEndian(packet[(_transportOffset + 4)..], (ushort)udpLength);
@@ -120,33 +120,7 @@ internal sealed class UdpCoalescer
 
     private static bool TryParse(ReadOnlySpan<byte> packet, out int transportOffset)
     {
-        transportOffset = 0;
-        if (packet.Length < 28)
-        {
-            return false;
-        }
-
-        var version = packet[0] >> 4;
-        if (version == 4)
-        {
-            if (packet[0] != 0x45 || packet[9] != ProtocolUdp || (BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) & 0x3FFF) != 0
-                || BinaryPrimitives.ReadUInt16BigEndian(packet[2..]) != packet.Length)
-            {
-                return false;
-            }
-
-            transportOffset = 20;
-        }
-        else if (version == 6)
-        {
-            if (packet.Length < 48 || packet[6] != ProtocolUdp || BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) != packet.Length - 40)
-            {
-                return false;
-            }
-
-            transportOffset = 40;
-        }
-        else
+        if (!PlainIpHeader.TryGetTransportOffset(packet, ProtocolUdp, UdpHeaderLength, out transportOffset))
         {
             return false;
         }
@@ -160,8 +134,8 @@ internal sealed class UdpCoalescer
         var checksum = BinaryPrimitives.ReadUInt16BigEndian(udp[6..]);
         if (checksum == 0)
         {
-            // IPv4 "no checksum" is fine to hand on as verified; IPv6 requires one.
-            return version == 4;
+            // IPv4 (20-byte header) "no checksum" is fine to hand on as verified; IPv6 requires one.
+            return transportOffset == 20;
         }
 
         var sum = InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(packet, ProtocolUdp, udp.Length), InternetChecksum.Sum(udp));
