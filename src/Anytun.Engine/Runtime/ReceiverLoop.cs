@@ -32,6 +32,7 @@ internal sealed class ReceiverLoop
     private TcpCoalescer? _coalescer;
     private UdpCoalescer? _udpCoalescer;
     private Connection? _pendingConnection;
+    private ReplyAnticipation? _anticipation;
 
     public ReceiverLoop(EngineContext context, Socket socket)
     {
@@ -44,6 +45,12 @@ internal sealed class ReceiverLoop
 
     /// <summary>Thread-allocated bytes after the last datagram (allocation tests read this).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>
+    /// Called by the sender thread right after it sent: an answer may follow within a round trip, so a sleeping receiver
+    /// wakes now and polls briefly instead of being woken when the answer arrives.
+    /// </summary>
+    public void AnticipateReply() => Volatile.Read(ref _anticipation)?.Nudge();
 
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
@@ -58,6 +65,9 @@ internal sealed class ReceiverLoop
         var buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily, _addressSize);
         var receiver = new UdpGroReceiver(_socket, _context.Offloads.UdpGro);
+        using var anticipation = ReplyAnticipation.TryCreate();
+        receiver.Anticipation = anticipation;
+        Volatile.Write(ref _anticipation, anticipation);
         if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
         {
             _coalescer = new TcpCoalescer();

@@ -65,6 +65,9 @@ internal sealed class SenderLoop
 
     public void Run() => EngineThread.Run(_context, RunCore, _encoder);
 
+    /// <summary>The receivers to wake after a send under light traffic (set by the tunnel before the threads start).</summary>
+    internal ReceiverLoop[] Receivers { get; set; } = Array.Empty<ReceiverLoop>();
+
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -146,11 +149,22 @@ internal sealed class SenderLoop
     {
         while (!_context.Stopping)
         {
+            var before = _processed;
             lock (_gate)
             {
                 if (!Drain(tun, headerSize, ownThread: true))
                 {
                     return;
+                }
+            }
+
+            if (_processed != before)
+            {
+                // Something went out and this thread is about to sleep: have the receivers awake for the answer.
+                var receivers = Receivers;
+                for (var i = 0; i < receivers.Length; i++)
+                {
+                    receivers[i].AnticipateReply();
                 }
             }
 

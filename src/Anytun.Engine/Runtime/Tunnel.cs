@@ -330,6 +330,7 @@ public sealed class Tunnel : IAsyncDisposable
         }
 
         _receivers = receivers;
+        _sender.Receivers = receivers;
         _threads = threads;
         foreach (var thread in threads)
         {

@@ -29,6 +29,9 @@ internal sealed unsafe class UdpGroReceiver
 
     public bool GroEnabled { get; }
 
+    /// <summary>When set, waits go through it so a sender can have this receiver awake for an expected answer.</summary>
+    public ReplyAnticipation? Anticipation { get; set; }
+
     /// <summary>errno of the refused setsockopt(UDP_GRO), else 0.</summary>
     public int GroRefusal { get; }
 
@@ -79,6 +82,12 @@ internal sealed unsafe class UdpGroReceiver
                     if (errno == Libc.EAGAIN)
                     {
                         // A non-blocking socket: wait for data (closing the socket ends the wait).
+                        if (Anticipation is not null)
+                        {
+                            Anticipation.Wait(fd);
+                            continue;
+                        }
+
                         var poll = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
                         _ = Libc.Poll(&poll, 1, -1);
                         continue;
