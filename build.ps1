@@ -7,18 +7,24 @@
         dotnet pwsh ./build.ps1 -Task Build
     Tasks:
       Build    dotnet build src/Anytun.PowerShell, then stage exactly the module payload into out/Anytun/.
-      Test     Build, then xunit (tests/Anytun.Engine.Tests) and Pester 6.2.0 (tests/Pester, tests/Integration);
-               ends with one line "Tests: N passed, N failed, N skipped"; exit code 1 on any failure.
+      Test     Prerequisites, Build, then xunit (tests/Anytun.Engine.Tests) and Pester 6.2.0 (tests/Pester,
+               tests/Integration), each under a hang guard (-HangTimeoutSeconds); ends with one line
+               "Tests: N passed, N failed, N skipped"; exit code 1 on any failure.
       Package  Build, then zip out/Anytun into out/Anytun-<version>.zip.
-      Demo     Build, then a tunnel between two network namespaces (root + iproute2).
-      Bench    BenchmarkDotNet micro benchmarks; with -Tunnel also bench/tunnel-bench.sh.
+      Demo     Prerequisites, Build, then a tunnel between two network namespaces (root).
+      Bench    BenchmarkDotNet micro benchmarks; with -Tunnel also bench/tunnel-bench.sh (prerequisites first).
+      Prerequisites  Only check (and install) what Demo and Test need; exit code 1 when something stays missing.
       Clean    Remove out/, BenchmarkDotNet.Artifacts/ and the projects' bin/ and obj/.
+    Prerequisites: the programs listed in build/prerequisites.json (iproute2, iputils-ping, procps, anytun,
+    uanytun, ...). Run as root on Debian/Ubuntu, Demo/Test/Bench -Tunnel install the missing packages with apt-get
+    (one line says which, first); -NoInstall refuses. Without root the exact apt-get command is printed; Demo then
+    stops, Test goes on and the tests that need the missing programs skip (under CI=true they fail).
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Prerequisites', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -28,7 +34,14 @@ param(
     [switch] $Tunnel,
 
     # Test: Pester tags to exclude (e.g. 'RequiresRoot' on a laptop without root).
-    [string[]] $ExcludeTag = @()
+    [string[]] $ExcludeTag = @(),
+
+    # Demo/Test/Bench/Prerequisites: never install missing packages; list them (Demo then stops with exit code 1).
+    [switch] $NoInstall,
+
+    # Test: a test (or Pester block setup) that runs longer than this is killed and counted as failed by name.
+    [ValidateRange(10, 3600)]
+    [int] $HangTimeoutSeconds = 120
 )
 
 Set-StrictMode -Version 3.0
@@ -38,6 +51,9 @@ $RepoRoot = $PSScriptRoot
 $OutRoot = Join-Path $RepoRoot 'out'
 $ModuleOut = Join-Path $OutRoot 'Anytun'
 $PesterVersion = '6.2.0'
+
+Import-Module (Join-Path $RepoRoot 'build/Prerequisites.psm1') -Force
+Import-Module (Join-Path $RepoRoot 'build/TestRunner.psm1') -Force
 
 function Invoke-Native {
     # Runs a native command and throws when it fails, so a broken step stops the build.
@@ -136,95 +152,23 @@ function Get-PesterModulePath {
     return $manifest
 }
 
-function Read-JUnitCounts {
-    # Sums the <testsuite> counters of a JUnit XML file (JunitXml.TestLogger and Pester both write them).
-    param([Parameter(Mandatory)] [string] $Path)
-    [xml] $xml = Get-Content -Raw $Path
-    $total = 0; $failed = 0; $skipped = 0
-    foreach ($suite in $xml.SelectNodes('//testsuite')) {
-        $total += [int] $suite.GetAttribute('tests')
-        $failed += [int] $suite.GetAttribute('failures') + [int] ('0' + $suite.GetAttribute('errors'))
-        $skipped += [int] ('0' + $suite.GetAttribute('skipped'))
-    }
-    [pscustomobject] @{ Passed = $total - $failed - $skipped; Failed = $failed; Skipped = $skipped }
-}
-
-function Invoke-XunitSuite {
-    $resultDir = Join-Path $OutRoot 'TestResults'
-    $junit = Join-Path $resultDir 'xunit.junit.xml'
-    Remove-Item $junit -ErrorAction SilentlyContinue
-    $project = Join-Path $RepoRoot 'tests/Anytun.Engine.Tests/Anytun.Engine.Tests.csproj'
-    $code = Invoke-Native dotnet @('test', $project, '-c', $Configuration, '-nologo',
-        '--logger', "junit;LogFilePath=$junit", '--logger', 'console;verbosity=normal') -AllowFailure
-    if (-not (Test-Path $junit)) {
-        Write-Host "xunit: runner failed (exit code $code), no result file" -ForegroundColor Red
-        return [pscustomobject] @{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; RunnerFailed = $true }
-    }
-    $counts = Read-JUnitCounts $junit
-    [pscustomobject] @{ Name = 'xunit'; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped
-        RunnerFailed = ($code -ne 0 -and $counts.Failed -eq 0) }
-}
-
-function Invoke-PesterSuite {
-    $pesterManifest = Get-PesterModulePath
-    $resultDir = Join-Path $OutRoot 'TestResults'
-    $null = New-Item -ItemType Directory -Force $resultDir
-    $junit = Join-Path $resultDir 'pester.junit.xml'
-    $summary = Join-Path $resultDir 'pester.summary.json'
-    Remove-Item $junit, $summary -ErrorAction SilentlyContinue
-
-    $paths = @('tests/Pester', 'tests/Integration') | ForEach-Object { Join-Path $RepoRoot $_ } | Where-Object { Test-Path $_ }
-    $runner = Join-Path $resultDir 'run-pester.ps1'
-    # Pester runs in its own pwsh so the module under test loads into a fresh process.
-    @'
-param([string] $PesterManifest, [string[]] $Path, [string] $JUnit, [string] $Summary, [string[]] $ExcludeTag)
-$ErrorActionPreference = 'Stop'
-Import-Module $PesterManifest -Force
-# -File passes each array as one comma-joined string
-$Path = $Path -split ','
-$ExcludeTag = @($ExcludeTag -split ',' | Where-Object { $_ })
-$config = New-PesterConfiguration
-$config.Run.Path = $Path
-$config.Run.PassThru = $true
-$config.Output.Verbosity = 'Detailed'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputFormat = 'JUnitXml'
-$config.TestResult.OutputPath = $JUnit
-if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag }
-$result = Invoke-Pester -Configuration $config
-# tests under a failed BeforeAll already count as failed; a container that failed discovery has no tests, count it
-[pscustomobject] @{
-    Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount + $result.InconclusiveCount; Result = $result.Result
-    FailedBlocks = @($result.FailedBlocks | ForEach-Object { $_.ExpandedPath })
-} | ConvertTo-Json | Set-Content -Path $Summary
-'@ | Set-Content -Path $runner -Encoding utf8NoBOM
-
-    $pwshArgs = @('pwsh', '-NoProfile', '-NonInteractive', '-File', $runner, '-PesterManifest', $pesterManifest,
-        '-Path', ($paths -join ','), '-JUnit', $junit, '-Summary', $summary)
-    if ($ExcludeTag) { $pwshArgs += @('-ExcludeTag', ($ExcludeTag -join ',')) }
-    $code = Invoke-Native dotnet $pwshArgs -AllowFailure
-    if (-not (Test-Path $summary)) {
-        Write-Host "Pester: runner failed (exit code $code), no summary" -ForegroundColor Red
-        return [pscustomobject] @{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; RunnerFailed = $true }
-    }
-    $counts = Get-Content -Raw $summary | ConvertFrom-Json
-    foreach ($block in @($counts.FailedBlocks)) { if ($block) { Write-Host "Pester: block failed: $block" -ForegroundColor Red } }
-    # a failing AfterAll fails the run without failing a test: report it as a runner failure
-    [pscustomobject] @{ Name = 'Pester'; Passed = [int] $counts.Passed; Failed = [int] $counts.Failed
-        Skipped = [int] $counts.Skipped; RunnerFailed = ($code -ne 0 -or ($counts.Result -eq 'Failed' -and [int] $counts.Failed -eq 0)) }
-}
-
 function Invoke-TestTask {
     $resultDir = Join-Path $OutRoot 'TestResults'
     $null = New-Item -ItemType Directory -Force $resultDir
-    $suites = @(Invoke-XunitSuite; Invoke-PesterSuite)
+    $project = Join-Path $RepoRoot 'tests/Anytun.Engine.Tests/Anytun.Engine.Tests.csproj'
+    $pesterPaths = @('tests/Pester', 'tests/Integration') | ForEach-Object { Join-Path $RepoRoot $_ } | Where-Object { Test-Path $_ }
+    $suites = @(
+        Invoke-AnytunXunitSuite -Project $project -Configuration $Configuration -ResultDirectory $resultDir -HangTimeoutSeconds $HangTimeoutSeconds
+        Invoke-AnytunPesterSuite -PesterManifest (Get-PesterModulePath) -Path $pesterPaths -ResultDirectory $resultDir `
+            -ExcludeTag $ExcludeTag -HangTimeoutSeconds $HangTimeoutSeconds
+    )
 
     Write-Host ''
     Write-Host 'Test summary' -ForegroundColor Cyan
     foreach ($s in $suites) {
         $note = if ($s.RunnerFailed) { '  (RUNNER FAILED)' } else { '' }
         Write-Host ('  {0,-8} {1,5} passed {2,5} failed {3,5} skipped{4}' -f $s.Name, $s.Passed, $s.Failed, $s.Skipped, $note)
+        foreach ($test in @($s.Hung)) { Write-Host "    hung (killed after $HangTimeoutSeconds s): $test" -ForegroundColor Red }
     }
     $passed = ($suites | Measure-Object Passed -Sum).Sum
     $failed = ($suites | Measure-Object Failed -Sum).Sum
@@ -240,6 +184,21 @@ function Invoke-PackageTask {
     Remove-Item $zip -ErrorAction SilentlyContinue
     Compress-Archive -Path $ModuleOut -DestinationPath $zip
     Write-Host "Package: $zip" -ForegroundColor Green
+}
+
+function Resolve-TaskPrerequisite {
+    # Checks (and, as root on Debian/Ubuntu, installs) what -For needs; with -Required a gap stops the build.
+    param([Parameter(Mandatory)] [string[]] $For, [string] $What, [switch] $Required)
+    $result = Resolve-AnytunPrerequisite -For $For -NoInstall:$NoInstall
+    if ($result.Missing.Count -eq 0 -and $result.Problems.Count -eq 0) { return }
+    $needs = @($result.Problems) + @(if ($result.Missing.Count -gt 0) { Format-AnytunPrerequisite $result.Missing })
+    if ($Required) {
+        Write-Host "$What cannot run: it needs $($needs -join '; ')." -ForegroundColor Red
+        if ($result.Problems -match '^root') { Write-Host "Run it as root: sudo dotnet pwsh ./build.ps1 -Task $($For -join ',')" -ForegroundColor Red }
+        exit 1
+    }
+    $consequence = if ($env:CI -eq 'true') { 'fail (CI=true)' } else { 'are skipped, each naming what it lacks' }
+    Write-Host "$What that need $($needs -join '; ') $consequence." -ForegroundColor Yellow
 }
 
 function Invoke-DemoTask {
@@ -270,6 +229,15 @@ function Invoke-CleanTask {
 
 $needsBuild = @($Task | Where-Object { $_ -in 'Build', 'Test', 'Package', 'Demo' }).Count -gt 0 -or ($Task -contains 'Bench' -and $Tunnel)
 if ($Task -contains 'Clean') { Invoke-CleanTask }
+# prerequisites before the build, so a missing program is named (or installed) before minutes of compiling
+if ($Task -contains 'Prerequisites') {
+    $for = @('Demo', 'Test') + @(if ($Tunnel) { 'Bench' })
+    $result = Resolve-AnytunPrerequisite -For $for -NoInstall:$NoInstall
+    if ($result.Missing.Count -gt 0) { exit 1 }
+}
+if ($Task -contains 'Demo') { Resolve-TaskPrerequisite -For Demo -What 'The demo' -Required }
+if ($Task -contains 'Bench' -and $Tunnel) { Resolve-TaskPrerequisite -For Bench -What 'The tunnel benchmark' -Required }
+if ($Task -contains 'Test') { Resolve-TaskPrerequisite -For Test -What 'The tests' }
 if ($needsBuild) { Invoke-BuildTask }
 if ($Task -contains 'Package') { Invoke-PackageTask }
 if ($Task -contains 'Demo') { Invoke-DemoTask }

@@ -2,7 +2,8 @@
 .SYNOPSIS
     Shows the Anytun module carrying traffic between two network namespaces on this machine.
 .DESCRIPTION
-    Needs root and iproute2 (nothing else). Builds a throwaway lab:
+    Needs root, iproute2, iputils-ping, procps and, for step 3, anytun (build/prerequisites.json, "Demo"):
+    `dotnet pwsh ./build.ps1 -Task Demo` run as root installs what is missing, then runs this. Builds a throwaway lab:
 
         netns atdemoa  veth 10.200.250.1/24  <---->  10.200.250.2/24 veth  netns atdemob
         tunnel device satp0 192.168.250.1/24          satp0 192.168.250.2/24
@@ -10,7 +11,7 @@
     1. the module on both ends: each end is a `dotnet pwsh` child inside `ip netns exec`, running
        Import-Module out/Anytun; ConvertFrom-AnytunCommandLine '<anytun options>' | Start-AnytunTunnel
     2. a ping through the tunnel, then Get-AnytunConnection from each end;
-    3. when /usr/sbin/anytun is installed: the same with anytun 0.3.8 as the right-hand end.
+    3. when anytun is installed: the same with anytun 0.3.8 as the right-hand end.
     The namespaces and every process started in them are removed at the end, also on error or Ctrl+C.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo
@@ -24,11 +25,12 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 Import-Module (Join-Path $PSScriptRoot '../tests/Integration/NetnsLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../build/Prerequisites.psm1') -Force
 
-$missing = @(Get-NetnsLabPrerequisite -Program 'dotnet')
+$missing = @(Get-NetnsLabPrerequisite)
 if ($missing.Count -gt 0) {
     Write-Host "The demo needs $($missing -join ', ')." -ForegroundColor Red
-    Write-Host 'Run it as root on Linux with iproute2 installed: sudo dotnet pwsh ./build.ps1 -Task Demo' -ForegroundColor Red
+    Write-Host 'Run it as root: sudo dotnet pwsh ./build.ps1 -Task Demo (installs the missing packages on Debian/Ubuntu)' -ForegroundColor Red
     exit 1
 }
 if (-not (Test-Path (Join-Path $ModulePath 'Anytun.psd1'))) {
@@ -95,10 +97,11 @@ try {
     Show-ConnectionTable $moduleA "$($lab.NsA) (module)"
     Show-ConnectionTable $moduleB "$($lab.NsB) (module)"
 
-    if (Test-Path /usr/sbin/anytun) {
-        Write-Step 'The module against anytun 0.3.8 (/usr/sbin/anytun)'
+    $anytun = Find-AnytunProgram -Name anytun
+    if ($anytun) {
+        Write-Step "The module against anytun 0.3.8 ($anytun)"
         Write-Host "   [$($lab.NsA)] module: ConvertFrom-AnytunCommandLine '$argsA' -Name demo-a | Start-AnytunTunnel"
-        Write-Host "   [$($lab.NsB)] /usr/sbin/anytun -D $argsB"
+        Write-Host "   [$($lab.NsB)] $anytun -D $argsB"
         $moduleA = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -Arguments $argsA -ModulePath $ModulePath -TunnelName 'demo-a'
         $anytunB = Start-TunnelEndpoint -Lab $lab -Side B -Kind anytun -Arguments $argsB
         Wait-TunnelEndpoint $moduleA -TimeoutSeconds 60

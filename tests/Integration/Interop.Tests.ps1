@@ -1,7 +1,7 @@
 # Interop: the module against Debian anytun 0.3.8, uanytun 0.3.7 and itself, through real tun/tap devices in
 # private network namespaces (10.200.x.x underlay, fd00:x::/64 for IPv6, 192.168.x.x inside the tunnel).
-# Needs root, iproute2, ping, /dev/net/tun, anytun, uanytun and the built module (out/Anytun).
-# Locally a missing prerequisite skips; under CI=true it fails.
+# Needs root, /dev/net/tun, the built module (out/Anytun) and the programs of build/prerequisites.json (iproute2,
+# iputils-ping, procps, anytun, uanytun, ...). Locally a missing prerequisite skips naming its package; under CI=true it fails.
 
 BeforeDiscovery {
     $key = '-K 0123456789abcdef0123456789abcdef -A 0123456789abcdef0123456789ab'
@@ -35,16 +35,17 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'NetnsLab.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../build/Prerequisites.psm1') -Force
     # ANYTUN_MODULE_PATH points the suite at another build of the module (default: the staged out/Anytun)
     $script:ModulePath = if ($env:ANYTUN_MODULE_PATH) { $env:ANYTUN_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/Anytun' }
-    $script:BaseMissing = @(Get-NetnsLabPrerequisite -Program 'dotnet')
+    $script:BaseMissing = @(Get-NetnsLabPrerequisite -Program 'stdbuf')
     if (-not (Test-Path (Join-Path $script:ModulePath 'Anytun.psd1'))) { $script:BaseMissing += 'out/Anytun (run build.ps1 -Task Build)' }
 
     function Get-MissingPrerequisite {
         # what a test group against -Peer lacks (module-only groups need no peer program)
         param([string] $Peer)
         $missing = @($script:BaseMissing)
-        if ($Peer -in 'anytun', 'uanytun' -and -not (Test-Path "/usr/sbin/$Peer")) { $missing += "/usr/sbin/$Peer" }
+        if ($Peer -in 'anytun', 'uanytun') { $missing += @(Get-AnytunMissingPrerequisite -Program $Peer | ForEach-Object { Format-AnytunPrerequisite $_ }) }
         return $missing
     }
 

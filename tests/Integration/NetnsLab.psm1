@@ -6,19 +6,30 @@ Set-StrictMode -Version 3.0
 
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:DriverScript = Join-Path $PSScriptRoot 'ModuleEndpoint.ps1'
+Import-Module (Join-Path $script:RepoRoot 'build/Prerequisites.psm1')
 
 function Get-NetnsLabPrerequisite {
-    <# Returns a list of missing prerequisites (empty = all present). #>
+    <#
+    Returns what a lab needs and lacks, as readable strings (empty = all present): root, /dev/net/tun, dotnet, and
+    ip, ping, kill, setsid plus -Program, each with its Debian package (build/prerequisites.json).
+    #>
     [CmdletBinding()]
     param([string[]] $Program = @())
     $missing = [System.Collections.Generic.List[string]]::new()
-    if (-not $IsLinux) { $missing.Add('Linux'); return $missing }
-    if ((& id -u) -ne '0') { $missing.Add('root') }
-    foreach ($tool in @('ip', 'ping') + $Program) {
-        if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) { $missing.Add($tool) }
+    foreach ($problem in @(Get-AnytunEnvironmentProblem -HostState (Get-AnytunHostState))) { $missing.Add($problem) }
+    if (-not $IsLinux) { return $missing }
+    foreach ($entry in @(Get-AnytunMissingPrerequisite -Program (@('ip', 'ping', 'kill', 'setsid') + $Program))) {
+        $missing.Add((Format-AnytunPrerequisite $entry))
     }
-    if (-not (Test-Path /dev/net/tun)) { $missing.Add('/dev/net/tun') }
     return $missing
+}
+
+function Get-PeerProgramPath {
+    # anytun / uanytun as found on PATH (the prerequisite check looks there too); the Debian location otherwise
+    param([string] $Name)
+    $path = Find-AnytunProgram -Name $Name
+    if ($path) { return $path }
+    return "/usr/sbin/$Name"
 }
 
 function Invoke-Ip {
@@ -169,8 +180,8 @@ function Start-TunnelEndpoint {
     $log = Join-Path $stateDir 'output.log'
     $tokens = @($Arguments -split '\s+' | Where-Object { $_ })
     $argv = switch ($Kind) {
-        'anytun' { @('/usr/sbin/anytun', '-D', '-L', 'stdout:5') + $tokens }
-        'uanytun' { @('stdbuf', '-oL', '/usr/sbin/uanytun', '-D', '-L', 'stdout:5') + $tokens }
+        'anytun' { @((Get-PeerProgramPath anytun), '-D', '-L', 'stdout:5') + $tokens }
+        'uanytun' { @('stdbuf', '-oL', (Get-PeerProgramPath uanytun), '-D', '-L', 'stdout:5') + $tokens }
         # The command line goes through a file: pwsh -File would read a value starting with '-' as a parameter name.
         # A small bash parent turns SIGTERM/SIGINT into the driver's stop file, so `kill <pid>` stops the end
         # gracefully (a bare pwsh dies at once on SIGTERM, and the tool's pwsh is a shim around the real process).
@@ -308,14 +319,18 @@ $udp.Dispose()
 '@
     $file = Join-Path ([IO.Path]::GetTempPath()) "netnslab-noise-$([guid]::NewGuid().ToString('n')).ps1"
     Set-Content -Path $file -Value $script
+    $log = "$file.log"
     try {
-        Push-Location $script:RepoRoot
-        $out = & ip netns exec $Namespace dotnet pwsh -NoProfile -NonInteractive -File $file $Target $Port $Count $Seed 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "UDP noise sender failed: $out" }
+        $sender = Start-LabProcess -Namespace $Namespace -LogFile $log -Argv @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive',
+            '-File', $file, $Target, $Port, $Count, $Seed)
+        if (-not $sender.WaitForExit(60000)) {
+            & kill -9 -- "-$($sender.Id)" 2>$null
+            throw "timed out after 60 s waiting for the UDP noise sender: $(Get-Content -Raw $log -ErrorAction SilentlyContinue)"
+        }
+        if ($sender.ExitCode -ne 0) { throw "UDP noise sender failed: $(Get-Content -Raw $log -ErrorAction SilentlyContinue)" }
     }
     finally {
-        Pop-Location
-        Remove-Item $file -ErrorAction SilentlyContinue
+        Remove-Item $file, $log -ErrorAction SilentlyContinue
     }
 }
 

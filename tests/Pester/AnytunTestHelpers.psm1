@@ -4,18 +4,25 @@
 
 Set-StrictMode -Version Latest
 
+Import-Module (Join-Path $PSScriptRoot '../../build/Prerequisites.psm1')
+
 function Test-AnytunRootPrerequisite {
-    # Returns $null when root tests can run, else the reason they cannot.
-    if (-not $IsLinux) { return 'not Linux' }
-    if ((& id -u) -ne '0') { return 'not running as root' }
-    if (-not (Test-Path /dev/net/tun)) { return '/dev/net/tun is missing' }
-    if (-not (Get-Command ip -ErrorAction SilentlyContinue)) { return 'iproute2 (ip) is not installed' }
+    # Returns $null when root tests can run, else the reason they cannot. Root tests always need ip and kill;
+    # -Program names more programs (their Debian packages come from build/prerequisites.json).
+    param([string[]] $Program = @())
+    $problems = @(Get-AnytunEnvironmentProblem -HostState (Get-AnytunHostState))
+    if ($problems) { return "needs $($problems -join ', ')" }
+    $missing = @(Get-AnytunMissingPrerequisite -Program (@('ip', 'kill') + $Program))
+    if ($missing) {
+        return "needs $(Format-AnytunPrerequisite $missing): 'dotnet pwsh ./build.ps1 -Task Test' run as root installs it"
+    }
     return $null
 }
 
 function Assert-AnytunRootPrerequisite {
     # In an It block: skip with the reason locally, fail in CI.
-    $reason = Test-AnytunRootPrerequisite
+    param([string[]] $Program = @())
+    $reason = Test-AnytunRootPrerequisite -Program $Program
     if ($null -eq $reason) { return $true }
     if ($env:CI -eq 'true') { throw "RequiresRoot test cannot run in CI: $reason" }
     Set-ItResult -Skipped -Because $reason
@@ -80,7 +87,8 @@ function Invoke-AnytunInNamespace {
         [Parameter(Mandatory)] [string] $Script,
         [Parameter(Mandatory)] [string] $ManifestPath,
         [Parameter(Mandatory)] [string] $WorkDirectory,
-        [int] $TimeoutSec = 120
+        # below the suite's 120 s hang guard, so this message (with the scenario's log) is the one reported
+        [int] $TimeoutSec = 90
     )
     $log = Join-Path $WorkDirectory ("scenario-{0}.log" -f (Get-Random))
     $process = Start-AnytunInNamespace -Namespace $Namespace -Script $Script -ManifestPath $ManifestPath -LogPath $log

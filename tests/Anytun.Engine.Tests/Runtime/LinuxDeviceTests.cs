@@ -1,6 +1,7 @@
 using System.Net;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Device;
+using Anytun.Engine.Tests.Support;
 
 namespace Anytun.Engine.Tests.Runtime;
 
@@ -75,12 +76,12 @@ public sealed class LinuxDeviceTests
         Thread.Sleep(200);
         Assert.True(reader.IsAlive, "Read should block while no packet arrives");
         device.Dispose();
-        Assert.True(reader.Join(TimeSpan.FromSeconds(2)), "Dispose did not wake the reader");
+        TestDeadline.Join(reader, TimeSpan.FromSeconds(2), "Dispose to wake the blocked reader");
         Assert.Equal(0, result);
         Assert.False(device.TryWrite(new byte[20]));
     }
 
-    [RequiresRootFact]
+    [RequiresRootFact("ping")]
     public void PacketsFlowBetweenTheKernelAndTheDevice()
     {
         RootEnvironment.Require();
@@ -95,18 +96,29 @@ public sealed class LinuxDeviceTests
         // A ping to another address of the prefix is routed into the device: read it without the PI header.
         var ping = Task.Run(() => ns.ExecStatus("ping", "-c", "1", "-W", "1", "10.200.6.2"));
         var buffer = new byte[2048];
-        int length;
-        do
-        {
-            // The kernel also sends IPv6 router solicitations / MLD reports into a fresh device: skip them.
-            length = device.Read(buffer);
-        }
-        while (buffer[0] >> 4 == 6);
 
-        Assert.True(length >= 28);
+        // Read has no timeout: on the deadline, disposing the device wakes it (Read returns 0).
+        var length = TestDeadline.Run(
+            () =>
+            {
+                int read;
+                do
+                {
+                    // The kernel also sends IPv6 router solicitations / MLD reports into a fresh device: skip them.
+                    read = device.Read(buffer);
+                }
+                while (read > 0 && buffer[0] >> 4 == 6);
+
+                return read;
+            },
+            TestDeadline.Default,
+            "the ping's IPv4 echo request to come out of h3tun0",
+            device.Dispose);
+
+        Assert.True(length >= 28, $"read {length} bytes");
         Assert.Equal(0x45, buffer[0]);
         Assert.Equal(new byte[] { 10, 200, 6, 2 }, buffer[16..20]);
-        ping.Wait();
+        TestDeadline.Wait(ping, TestDeadline.Default, "ping -c 1 -W 1 10.200.6.2 to exit");
     }
 
     [Fact]

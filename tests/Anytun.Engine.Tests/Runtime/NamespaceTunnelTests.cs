@@ -12,7 +12,7 @@ namespace Anytun.Engine.Tests.Runtime;
 [Trait("Category", "RequiresRoot")]
 public sealed class NamespaceTunnelTests
 {
-    [RequiresRootFact]
+    [RequiresRootFact("ping")]
     public async Task PingCrossesTwoTunnelsInTwoNamespaces()
     {
         RootEnvironment.Require();

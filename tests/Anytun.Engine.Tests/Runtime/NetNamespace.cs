@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Anytun.Engine.Interop;
+using Anytun.Engine.Tests.Support;
 
 namespace Anytun.Engine.Tests.Runtime;
 
 /// <summary>
 /// A throwaway network namespace ("h3t…") for root tests. Code runs inside it on a dedicated thread that setns()es
-/// in and back out (platform-facts §8); never on pool threads. Deleted on Dispose.
+/// in and back out (platform-facts §8); never on pool threads. Deleted on Dispose. Every wait is bounded, and a
+/// command whose program is not installed fails naming its Debian package (not with exit code 1 from ip netns exec).
 /// </summary>
 internal sealed class NetNamespace : IDisposable
 {
@@ -15,6 +17,9 @@ internal sealed class NetNamespace : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>How long one command, or one <see cref="Invoke{T}"/>, may take.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
     public static NetNamespace Create()
     {
@@ -64,7 +69,7 @@ internal sealed class NetNamespace : IDisposable
             Name = $"netns {Name}",
         };
         thread.Start();
-        thread.Join();
+        TestDeadline.Join(thread, CommandTimeout, $"code running in network namespace {Name}");
         if (failure is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
@@ -74,10 +79,18 @@ internal sealed class NetNamespace : IDisposable
     }
 
     /// <summary>Runs a command inside the namespace; returns its stdout; throws on a non-zero exit.</summary>
-    public string Exec(params string[] command) => Run(new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray());
+    public string Exec(params string[] command)
+    {
+        Prerequisites.Require(command[0]);
+        return Run(new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray());
+    }
 
     /// <summary>Runs a command inside the namespace and returns its exit code.</summary>
-    public int ExecStatus(params string[] command) => RunStatus(new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray(), out _);
+    public int ExecStatus(params string[] command)
+    {
+        Prerequisites.Require(command[0]);
+        return RunStatus(new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray(), out _);
+    }
 
     public void Dispose() => RunStatus(new[] { "ip", "netns", "del", Name }, out _);
 
@@ -94,7 +107,7 @@ internal sealed class NetNamespace : IDisposable
 
     private static int RunStatus(string[] command, out string output)
     {
-        var start = new ProcessStartInfo(command[0])
+        var start = new ProcessStartInfo(Prerequisites.Require(command[0]))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -107,13 +120,16 @@ internal sealed class NetNamespace : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(30_000))
+        var what = $"'{string.Join(' ', command)}' to exit";
+        if (!process.WaitForExit(CommandTimeout))
         {
             process.Kill(entireProcessTree: true);
+            Assert.Fail($"timed out after {CommandTimeout.TotalSeconds:0} s waiting for {what} (killed)");
         }
 
-        process.WaitForExit();
-        output = stdout.Result + stderr.Result;
+        // the output pipes close when the command exits, unless it left a child holding them
+        output = TestDeadline.Wait(stdout, TimeSpan.FromSeconds(5), $"the output of {what}")
+            + TestDeadline.Wait(stderr, TimeSpan.FromSeconds(5), $"the error output of {what}");
         return process.ExitCode;
     }
 }

@@ -1,19 +1,26 @@
+using Xunit.Sdk;
+
 namespace Anytun.Engine.Tests.Runtime;
 
 /// <summary>
-/// A fact that needs root (tun devices, network namespaces). Skipped with a reason when not root, except when
-/// CI=true: then it runs and fails, so a CI job cannot pass by silently skipping.
+/// A fact that needs root (tun devices, network namespaces), iproute2 and the programs named, e.g.
+/// <c>[RequiresRootFact("ping")]</c>. Without them it is skipped with the reason and the package to install, except
+/// when CI=true: then it fails with that reason, so a CI job cannot pass by silently skipping.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteFactDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresRootFactAttribute : FactAttribute
 {
-    public RequiresRootFactAttribute()
+    public RequiresRootFactAttribute(params string[] programs)
     {
-        if (!RootEnvironment.IsRoot && !RootEnvironment.IsCi)
-        {
-            Skip = "needs root (tun device + network namespaces); run as root or set CI=true to make this a failure";
-        }
+        Programs = ["ip", .. programs];
     }
+
+    /// <summary>Read by the discoverer.</summary>
+    public bool NeedsRoot => true;
+
+    /// <summary>Programs the test runs (looked up on PATH); packages come from build/prerequisites.json.</summary>
+    public string[] Programs { get; }
 }
 
 internal static class RootEnvironment

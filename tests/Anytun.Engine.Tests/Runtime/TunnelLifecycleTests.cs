@@ -245,7 +245,8 @@ public sealed class TunnelLifecycleTests
 
         public int Read(Span<byte> buffer)
         {
-            Fail.Wait();
+            // bounded, so a test that never signals cannot park the tunnel's reader for ever
+            _ = Fail.Wait(TimeSpan.FromSeconds(60));
             throw new IOException("device vanished");
         }
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Device;
 using Anytun.Engine.Runtime;
+using Anytun.Engine.Tests.Support;
 using Xunit.Abstractions;
 using static Anytun.Engine.Tests.Runtime.TunnelTestSupport;
 
@@ -27,7 +28,7 @@ public sealed class OffloadNamespaceTests
         _output = output;
     }
 
-    [RequiresRootTheory]
+    [RequiresRootTheory("ping")]
     [InlineData("all", "all")]
     [InlineData("all", "0")]
     [InlineData("0", "all")]
@@ -139,11 +140,11 @@ public sealed class OffloadNamespaceTests
             sender.SendTo(datagram, target);
         }
 
-        receiver.ReceiveTimeout = 5000;
         var buffer = new byte[2048];
         var expected = 0;
         while (expected < Count)
         {
+            TestDeadline.WaitReadable(receiver, TimeSpan.FromSeconds(5), $"UDP datagram {expected} of {Count} to {destination} through the tunnel");
             var length = receiver.Receive(buffer);
             Assert.Equal(700, length);
             var index = BinaryPrimitives.ReadInt32BigEndian(buffer);

@@ -1,14 +1,20 @@
+using Xunit.Sdk;
+
 namespace Anytun.Engine.Tests.Runtime.Offloads;
 
-/// <summary>The theory form of <see cref="RequiresRootFactAttribute"/> (same skip/CI rule).</summary>
+/// <summary>The theory form of <see cref="RequiresRootFactAttribute"/> (same prerequisites, skip and CI rule).</summary>
 [AttributeUsage(AttributeTargets.Method)]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteTheoryDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresRootTheoryAttribute : TheoryAttribute
 {
-    public RequiresRootTheoryAttribute()
+    public RequiresRootTheoryAttribute(params string[] programs)
     {
-        if (!RootEnvironment.IsRoot && !RootEnvironment.IsCi)
-        {
-            Skip = "needs root (tun device + network namespaces); run as root or set CI=true to make this a failure";
-        }
+        Programs = ["ip", .. programs];
     }
+
+    /// <summary>Read by the discoverer.</summary>
+    public bool NeedsRoot => true;
+
+    /// <summary>Programs the test runs (looked up on PATH); packages come from build/prerequisites.json.</summary>
+    public string[] Programs { get; }
 }
