@@ -23,6 +23,7 @@ function Read-AnytunJUnitCount {
 }
 
 function Get-ChildPwshCommand {
+    <# The command line (program and arguments) that starts the pwsh we run in, as a child. #>
     # The pwsh we run in: under the dotnet tool, ProcessPath is dotnet and the entry assembly is pwsh.dll. Starting
     # pwsh.dll directly (not the tool's shim) makes the child's PID the real pwsh, so killing it kills the tests.
     $process = [Environment]::ProcessPath
@@ -237,4 +238,4 @@ function Invoke-AnytunPesterSuite {
         Hung = @() }
 }
 
-Export-ModuleMember -Function Read-AnytunJUnitCount, Invoke-AnytunXunitSuite, Invoke-AnytunPesterSuite
+Export-ModuleMember -Function Read-AnytunJUnitCount, Invoke-AnytunXunitSuite, Invoke-AnytunPesterSuite, Get-ChildPwshCommand

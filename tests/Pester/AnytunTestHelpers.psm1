@@ -5,6 +5,8 @@
 Set-StrictMode -Version Latest
 
 Import-Module (Join-Path $PSScriptRoot '../../build/Prerequisites.psm1')
+# Get-ChildPwshCommand: the command line of the pwsh we run in, to start a child pwsh
+Import-Module (Join-Path $PSScriptRoot '../../build/TestRunner.psm1')
 
 function Test-AnytunRootPrerequisite {
     # Returns $null when root tests can run, else the reason they cannot. Root tests always need ip and kill;
@@ -49,14 +51,6 @@ function Remove-AnytunTestNamespace {
     }
 }
 
-function Get-ChildPwshCommand {
-    # The pwsh we run in: under the dotnet tool, ProcessPath is dotnet and the entry assembly is pwsh.dll.
-    $process = [Environment]::ProcessPath
-    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-        return @($process, [Reflection.Assembly]::GetEntryAssembly().Location)
-    }
-    return @($process)
-}
 
 function Start-AnytunInNamespace {
     # Starts $Script (after importing $ManifestPath) in a child pwsh inside $Namespace without waiting; stdout goes

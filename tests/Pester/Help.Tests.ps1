@@ -225,8 +225,8 @@ Describe 'Help examples' {
         }
 
         It '<Command>: <Title> runs in a fresh network namespace' -ForEach $rootExamples {
-            # root, /dev/net/tun, ip: skipped with the reason locally, a failure under CI=true
-            if (-not (Assert-AnytunRootPrerequisite)) { return }
+            # root, /dev/net/tun, ip (and ping when the example pings): skipped with the reason locally, a failure under CI=true
+            if (-not (Assert-AnytunRootPrerequisite -Program @(if ($Code -match '\bping\b') { 'ping' }))) { return }
             $namespace = "$script:NamespacePrefix-$((++$script:NamespaceIndex))"
             $scriptPath = Join-Path $TestDrive "$namespace.ps1"
             Set-Content -Path $scriptPath -Encoding utf8NoBOM -Value @"

@@ -7,6 +7,7 @@
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $script:RepoRoot 'build/Prerequisites.psm1') -Force
+    Import-Module (Join-Path $script:RepoRoot 'build/TestRunner.psm1') -Force
 
     function script:New-HostState([bool] $Root = $true, [bool] $Debian = $true) {
         [pscustomobject] @{ IsLinux = $true; IsRoot = $Root; IsDebian = $Debian; HasTunDevice = $true; OsId = 'debian' }
@@ -34,10 +35,8 @@ BeforeAll {
         [pscustomobject] @{ ExitCode = $child.ExitCode; Output = "$($stdout.Result)`n$($stderr.Result)"; Seconds = $clock.Elapsed.TotalSeconds }
     }
 
-    # the running pwsh (a dotnet tool runs as 'dotnet pwsh.dll'), started directly so PATH does not matter
-    $script:Pwsh = [Environment]::ProcessPath
-    $script:PwshArguments = @(if ([IO.Path]::GetFileNameWithoutExtension($script:Pwsh) -eq 'dotnet') {
-            [Reflection.Assembly]::GetEntryAssembly().Location })
+    # the running pwsh, started directly so PATH does not matter
+    $script:Pwsh, $script:PwshArguments = Get-ChildPwshCommand
 }
 
 Describe 'build/prerequisites.json' -Tag 'Unit' {

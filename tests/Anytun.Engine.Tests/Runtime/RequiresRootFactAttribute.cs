@@ -8,7 +8,7 @@ namespace Anytun.Engine.Tests.Runtime;
 /// when CI=true: then it fails with that reason, so a CI job cannot pass by silently skipping.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteFactDiscoverer", "Anytun.Engine.Tests")]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresRootFactAttribute : FactAttribute
 {
     public RequiresRootFactAttribute(params string[] programs)

@@ -7,7 +7,7 @@ namespace Anytun.Engine.Tests.Support;
 /// the package to install when one is missing, a failure under CI=true.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteFactDiscoverer", "Anytun.Engine.Tests")]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresProgramFactAttribute : FactAttribute
 {
     public RequiresProgramFactAttribute(params string[] programs)

@@ -4,7 +4,7 @@ namespace Anytun.Engine.Tests.Support;
 
 /// <summary>The theory form of <see cref="RequiresProgramFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteTheoryDiscoverer", "Anytun.Engine.Tests")]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresProgramTheoryAttribute : TheoryAttribute
 {
     public RequiresProgramTheoryAttribute(params string[] programs)

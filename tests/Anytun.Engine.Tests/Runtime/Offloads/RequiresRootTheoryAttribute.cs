@@ -4,7 +4,7 @@ namespace Anytun.Engine.Tests.Runtime.Offloads;
 
 /// <summary>The theory form of <see cref="RequiresRootFactAttribute"/> (same prerequisites, skip and CI rule).</summary>
 [AttributeUsage(AttributeTargets.Method)]
-[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteTheoryDiscoverer", "Anytun.Engine.Tests")]
+[XunitTestCaseDiscoverer("Anytun.Engine.Tests.Support.PrerequisiteDiscoverer", "Anytun.Engine.Tests")]
 public sealed class RequiresRootTheoryAttribute : TheoryAttribute
 {
     public RequiresRootTheoryAttribute(params string[] programs)
