@@ -87,7 +87,7 @@ function Invoke-AnytunXunitSuite {
 }
 
 # Runs in the Pester child: Invoke-Pester with a progress plugin that appends one line per event to a file the parent
-# watches ("block<TAB><path>", "start<TAB><test>", "end<TAB><Passed|Failed|Skipped><TAB><test>").
+# watches ("discover<TAB><file>", "block<TAB><path>", "start<TAB><test>", "end<TAB><Passed|Failed|Skipped><TAB><test>").
 $script:PesterRunner = @'
 param([string] $PesterManifest, [string] $PathList, [string] $JUnit, [string] $Summary, [string] $ExcludeTagList, [string] $Progress)
 $ErrorActionPreference = 'Stop'
@@ -109,6 +109,7 @@ $watch = & $pester {
         "$($Context.Block.ExpandedPath).$name"
     }
     New-PluginObject -Name 'AnytunHangGuard' `
+        -ContainerDiscoveryStart { param($Context) & $append "discover`t$($Context.BlockContainer.Item)" }.GetNewClosure() `
         -EachBlockSetupStart { param($Context) & $append "block`t$($Context.Block.ExpandedPath)" }.GetNewClosure() `
         -EachTestSetupStart { param($Context) & $append "start`t$(& $testName $Context)" }.GetNewClosure() `
         -EachTestTeardownEnd {
@@ -145,6 +146,7 @@ function Read-PesterProgress {
     foreach ($line in [IO.File]::ReadAllLines($Path)) {
         $fields = $line -split "`t"
         switch ($fields[0]) {
+            'discover' { $state.Last = $fields[1]; $state.LastKind = 'discover' }
             'block' { $state.Block = $fields[1]; $state.Last = $fields[1]; $state.LastKind = 'block' }
             'start' { $state.Last = $fields[1]; $state.LastKind = 'start' }
             'end' {
@@ -210,7 +212,8 @@ function Invoke-AnytunPesterSuite {
             'start' { $state.Last }
             'block' { "the setup (BeforeAll) of $($state.Last)" }
             'end' { "what ran after $($state.Last) (AfterEach/AfterAll, or the next block's setup in $($state.Block))" }
-            default { 'discovery of the test files' }
+            'discover' { "the discovery of $($state.Last)" }
+            default { 'the start of Pester' }
         }
         $hung = @($what)
         Write-RunnerLine "${Name}: FAILED (hang guard): $what ran for more than $HangTimeoutSeconds s; the test run was killed" Red

@@ -36,7 +36,9 @@ BeforeAll {
     }
 
     # the running pwsh, started directly so PATH does not matter
-    $script:Pwsh, $script:PwshArguments = Get-ChildPwshCommand
+    $pwsh = @(Get-ChildPwshCommand)
+    $script:Pwsh = $pwsh[0]
+    $script:PwshArguments = @($pwsh | Select-Object -Skip 1)
 }
 
 Describe 'build/prerequisites.json' -Tag 'Unit' {
