@@ -33,6 +33,9 @@ internal ref struct ArchiveCursor
 
     public readonly int Remaining => _data.Length - _position;
 
+    /// <summary>Offset of the next unread byte within the archive.</summary>
+    public readonly int Position => _position;
+
     /// <summary>
     /// A decimal number no larger than <paramref name="max"/>. On failure <paramref name="value"/> is what libstdc++
     /// leaves in the variable: 0 when there was no number, <paramref name="max"/> when it overflowed. With

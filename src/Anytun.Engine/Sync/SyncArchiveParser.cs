@@ -134,9 +134,13 @@ internal static class SyncArchiveParser
                 return false;
             }
 
-            var hostStart = cursor.PeekTokenStart();
-            if (!cursor.String("the remote host", lenient: false, out var host)
-                || !cursor.Number(ushort.MaxValue, "the remote port", out var port))
+            if (!cursor.String("the remote host", lenient: false, out var host))
+            {
+                return false;
+            }
+
+            var hostStart = cursor.Position - host.Length;
+            if (!cursor.Number(ushort.MaxValue, "the remote port", out var port))
             {
                 return false;
             }
@@ -195,11 +199,12 @@ internal static class SyncArchiveParser
         else
         {
             var what = type == SyncAddressType.IPv4 ? "the IPv4 route address" : "the IPv6 route address";
-            var addressStart = cursor.PeekTokenStart();
             if (!cursor.String(what, lenient: false, out var bytes))
             {
                 return false;
             }
+
+            var addressStart = cursor.Position - bytes.Length;
 
             if (!SyncRouteCommand.TryParseAddress(type, bytes, out var parsed))
             {
