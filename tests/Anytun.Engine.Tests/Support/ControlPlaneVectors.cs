@@ -9,6 +9,9 @@ public static class ControlPlaneVectors
 
     public static string Text(string relativePath) => File.ReadAllText(Path(relativePath));
 
+    /// <summary>The file's bytes as Latin-1 text (one char per byte), for exact comparisons.</summary>
+    public static string Latin1Text(string relativePath) => System.Text.Encoding.Latin1.GetString(Bytes(relativePath));
+
     public static string Path(string relativePath)
     {
         var path = System.IO.Path.Combine(Root, relativePath);
@@ -35,18 +38,6 @@ public static class ControlPlaneVectors
         foreach (var file in Directory.GetFiles(Root, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             data.Add(System.IO.Path.GetRelativePath(Root, file));
-        }
-
-        return data;
-    }
-
-    /// <summary>The anytun-config captures set1..set6.</summary>
-    public static TheoryData<string> AnytunConfigSets()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(System.IO.Path.Combine(Root, "anytun-config"), "set*.txt").Order(StringComparer.Ordinal))
-        {
-            data.Add(System.IO.Path.GetFileName(file));
         }
 
         return data;
