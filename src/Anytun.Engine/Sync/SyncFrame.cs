@@ -50,19 +50,11 @@ public readonly struct SyncFrame
     /// <summary>For <see cref="SyncFrameStatus.StreamError"/>: what the stream threw.</summary>
     public Exception? StreamException { get; }
 
-    /// <summary>Bytes of the stream this frame took.</summary>
-    public int StreamLength => Status switch
-    {
-        SyncFrameStatus.Frame => SyncArchive.FrameHeaderSize + DeclaredLength,
-        SyncFrameStatus.Empty or SyncFrameStatus.BadLength => SyncArchive.FrameHeaderSize,
-        SyncFrameStatus.Truncated => TruncatedIn switch
-        {
-            SyncFramePart.LengthPrefix => Received.Length,
-            SyncFramePart.Separator => SyncArchive.LengthPrefixSize,
-            _ => SyncArchive.FrameHeaderSize + Received.Length,
-        },
-        _ => 0,
-    };
+    /// <summary>Bytes of the stream this frame took (the separator of a frame cut at its end is not counted).</summary>
+    public int StreamLength { get; private init; }
+
+    /// <summary>The same frame with the number of stream bytes it consumed.</summary>
+    internal SyncFrame WithStreamLength(long length) => this with { StreamLength = (int)length };
 
     internal static SyncFrame Complete(long offset, ReadOnlyMemory<byte> archive, int lastByte) =>
         new(SyncFrameStatus.Frame, offset, archive.Length, archive, default, lastByte, null, null);

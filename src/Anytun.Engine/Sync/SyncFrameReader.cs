@@ -54,7 +54,8 @@ public sealed class SyncFrameReader : IDisposable
         var start = _position;
         try
         {
-            return await ReadCoreAsync(start, cancellationToken).ConfigureAwait(false);
+            var frame = await ReadCoreAsync(start, cancellationToken).ConfigureAwait(false);
+            return frame.WithStreamLength(_position - start);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -64,7 +65,7 @@ public sealed class SyncFrameReader : IDisposable
         catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
             _finished = true;
-            return SyncFrame.Failed(_position, exception, _lastByte);
+            return SyncFrame.Failed(_position, exception, _lastByte).WithStreamLength(_position - start);
         }
     }
 
