@@ -21,6 +21,10 @@ for (var i = 0; i < args.Length; i++)
         case "--seed":
             seed = args[++i];
             break;
+        case "--showtables":
+            // Debugging aid: print what our anytun-showtables renderer prints for a file.
+            Console.Out.Write(Anytun.Engine.Sync.ShowTablesRenderer.RenderText(File.ReadAllBytes(args[++i])));
+            return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}; use --iterations N, --target NAME ({string.Join(", ", FuzzCatalog.Targets.Select(t => t.Name))}), --seed S");
             return 2;

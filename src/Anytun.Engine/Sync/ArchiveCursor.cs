@@ -16,6 +16,9 @@ internal ref struct ArchiveCursor
     private readonly long _baseOffset;
     private readonly bool _emulateReference;
     private int _position;
+    private int _seenClasses;
+    private int _trackedClasses;
+    private uint _trackedObjects;
 
     public ArchiveCursor(ReadOnlySpan<byte> data, long baseOffset, bool emulateReference)
     {
@@ -23,8 +26,19 @@ internal ref struct ArchiveCursor
         _baseOffset = baseOffset;
         _emulateReference = emulateReference;
         _position = 0;
+        _seenClasses = 0;
+        _trackedClasses = 0;
+        _trackedObjects = 0;
         Error = null;
+        LastStringOverran = false;
+        LastStringLength = 0;
     }
+
+    /// <summary>Whether the last <see cref="String"/> ran past the end (reference emulation only).</summary>
+    public bool LastStringOverran { get; private set; }
+
+    /// <summary>The length the last <see cref="String"/> declared.</summary>
+    public ulong LastStringLength { get; private set; }
 
     public SyncFormatError? Error { get; private set; }
 
@@ -97,12 +111,14 @@ internal ref struct ArchiveCursor
     public bool String(string what, bool lenient, out ReadOnlySpan<byte> value)
     {
         value = default;
+        LastStringOverran = false;
         var lengthStart = PeekTokenStart();
         if (!Number(ulong.MaxValue, $"the length of {what}", out var length))
         {
             return false;
         }
 
+        LastStringLength = length;
         if (_position < _data.Length)
         {
             _position++;
@@ -118,6 +134,7 @@ internal ref struct ArchiveCursor
 
             value = _data[_position..];
             _position = _data.Length;
+            LastStringOverran = true;
             return true;
         }
 
@@ -127,28 +144,64 @@ internal ref struct ArchiveCursor
     }
 
     /// <summary>
-    /// A class-info pair (tracking flag, class version) that Boost writes before the first object of each class.
-    /// The version is ignored (as Boost does for anytun's classes); tracking must be 0.
+    /// The start of a Boost object of class <paramref name="classIndex"/>: before the first object of each class
+    /// Boost writes a class-info pair (tracking flag, class version). The version is ignored, as anytun's classes
+    /// ignore it. A tracking flag of 1 is an error, except when emulating the reference: then, as Boost does, every
+    /// object of that class is preceded by an object id, and an id below the number of tracked objects read so far is a
+    /// back-reference whose content is not in the archive (<paramref name="load"/> false).
     /// </summary>
-    public bool ClassInfo(string className)
+    public bool ObjectStart(int classIndex, string className, out bool load)
     {
-        var trackingStart = PeekTokenStart();
-        if (!Number(ulong.MaxValue, $"the tracking flag of the {className} class info", out var tracking))
+        load = true;
+        var bit = 1 << classIndex;
+        if ((_seenClasses & bit) == 0)
         {
-            return false;
+            _seenClasses |= bit;
+            var trackingStart = PeekTokenStart();
+            if (!Number(ulong.MaxValue, $"the tracking flag of the {className} class info", out var tracking))
+            {
+                return false;
+            }
+
+            if (tracking > 1)
+            {
+                return Fail(SyncErrorKind.BadNumber, trackingStart, string.Create(CultureInfo.InvariantCulture, $"the tracking flag of the {className} class info is {tracking}, not 0 or 1"));
+            }
+
+            if (tracking == 1)
+            {
+                if (!_emulateReference)
+                {
+                    return Fail(SyncErrorKind.TrackingNotSupported, trackingStart, $"the {className} class info has tracking flag 1 (Boost would expect object ids); anytun always writes 0");
+                }
+
+                _trackedClasses |= bit;
+            }
+
+            if (!Number(uint.MaxValue, $"the class version of the {className} class info", out _))
+            {
+                return false;
+            }
         }
 
-        if (tracking == 1)
+        if ((_trackedClasses & bit) != 0)
         {
-            return Fail(SyncErrorKind.TrackingNotSupported, trackingStart, $"the {className} class info has tracking flag 1 (Boost would expect an object id); anytun always writes 0");
+            if (!Number(uint.MaxValue, $"the object id of the {className}", out var id))
+            {
+                return false;
+            }
+
+            if (id < _trackedObjects)
+            {
+                load = false;
+            }
+            else
+            {
+                _trackedObjects++;
+            }
         }
 
-        if (tracking > 1)
-        {
-            return Fail(SyncErrorKind.BadNumber, trackingStart, string.Create(CultureInfo.InvariantCulture, $"the tracking flag of the {className} class info is {tracking}, not 0 or 1"));
-        }
-
-        return Number(uint.MaxValue, $"the class version of the {className} class info", out _);
+        return true;
     }
 
     /// <summary>Records an error found by the caller at <paramref name="relativeOffset"/> in the archive.</summary>

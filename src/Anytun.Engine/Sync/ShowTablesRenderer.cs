@@ -131,6 +131,9 @@ public sealed class ShowTablesRenderer
 
                 break;
             case SyncFramePart.Separator:
+            case SyncFramePart.Archive when frame.Received.IsEmpty:
+                // Nothing of the archive arrived: the read buffer then holds whatever the stack left there (observed:
+                // not a digit), so the archive fails at its first number.
                 lines.Add(InputStreamError);
                 break;
             default:
@@ -175,6 +178,13 @@ public sealed class ShowTablesRenderer
                     lines.Add(RouteLine(route.Address, route.PrefixLength, route.Mux));
                     return ClampedLength(route.AddressType, route.PrefixLength) % 8 == 0 ? LastOutput.Line : LastOutput.UnevenRoute;
                 default:
+                    if (parse.ConnectionMux is { } created)
+                    {
+                        // The connection was created, but its parameters were a back-reference (tracking flag 1).
+                        lines.Add(ClientLine(created, "not registered"));
+                        return LastOutput.Line;
+                    }
+
                     return LastOutput.Nothing; // unknown command word: consumed and ignored
             }
         }

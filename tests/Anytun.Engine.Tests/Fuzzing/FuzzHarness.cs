@@ -15,11 +15,12 @@ public sealed record FuzzReport(
     long MaxAllocatedBytes,
     double MaxAllocatedBytesPerInputByte,
     long MaxInputBytes,
+    long SlowInputs,
     string? Failure)
 {
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Target,-16} inputs={Inputs,9} accepted={Accepted,9} rejected={Rejected,9} exceptions={Exceptions} max-ms={MaxMilliseconds,7:F3} max-alloc={MaxAllocatedBytes,8} B max-alloc/byte={MaxAllocatedBytesPerInputByte,7:F1} max-input={MaxInputBytes} B");
+        $"{Target,-16} inputs={Inputs,9} accepted={Accepted,9} rejected={Rejected,9} exceptions={Exceptions} max-ms={MaxMilliseconds,7:F3} max-alloc={MaxAllocatedBytes,8} B max-alloc/byte={MaxAllocatedBytesPerInputByte,7:F1} max-input={MaxInputBytes} B over-10ms={SlowInputs}");
 }
 
 /// <summary>
@@ -33,9 +34,13 @@ public static class FuzzHarness
     /// <summary>Bytes an input of <paramref name="size"/> bytes may make the parser allocate: linear in the input, never driven by a count in it.</summary>
     public static long AllocationBudget(long size) => (256 * 1024) + (4096 * size);
 
+    /// <summary>ANYTUN_FUZZ_SHOW_SLOW=1 prints every input that took more than 50 ms (to stderr).</summary>
+    private static bool ShowSlow { get; } = Environment.GetEnvironmentVariable("ANYTUN_FUZZ_SHOW_SLOW") == "1";
+
     public static FuzzReport Run<T>(string target, Gen<T> gen, Func<T, FuzzOutcome> run, Func<T, long> size, long iterations, string? seed = null)
     {
-        long inputs = 0, accepted = 0, rejected = 0, maxAllocated = 0, maxInput = 0, maxTicks = 0;
+        long inputs = 0, accepted = 0, rejected = 0, maxAllocated = 0, maxInput = 0, maxTicks = 0, slow = 0;
+        var slowTicks = Stopwatch.Frequency / 100;
         double maxPerByte = 0;
         string? failure = null;
         try
@@ -57,6 +62,11 @@ public static class FuzzHarness
                     inputs++;
                     _ = outcome == FuzzOutcome.Accepted ? accepted++ : rejected++;
                     maxTicks = Math.Max(maxTicks, ticks);
+                    slow += ticks > slowTicks ? 1 : 0;
+                    if (ticks > 5 * slowTicks && ShowSlow)
+                    {
+                        Console.Error.WriteLine($"slow input ({ticks * 1000.0 / Stopwatch.Frequency:F1} ms): {Describe(input)}");
+                    }
                     maxAllocated = Math.Max(maxAllocated, allocated);
                     maxInput = Math.Max(maxInput, bytes);
                     maxPerByte = Math.Max(maxPerByte, (double)allocated / Math.Max(1, bytes));
@@ -71,7 +81,7 @@ public static class FuzzHarness
             failure = ex.ToString();
         }
 
-        return new FuzzReport(target, inputs, accepted, rejected, failure is null ? 0 : 1, maxTicks * 1000.0 / Stopwatch.Frequency, maxAllocated, maxPerByte, maxInput, failure);
+        return new FuzzReport(target, inputs, accepted, rejected, failure is null ? 0 : 1, maxTicks * 1000.0 / Stopwatch.Frequency, maxAllocated, maxPerByte, maxInput, slow, failure);
     }
 
     /// <summary>Input sizes for the budget: bytes, or the characters of all arguments.</summary>

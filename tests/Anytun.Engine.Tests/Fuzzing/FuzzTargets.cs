@@ -115,7 +115,8 @@ public static class FuzzTargets
         {
             Check(read.Count == commands.Count && read.All(m => m.Kind == SyncMessageKind.Command), "anytun-config output does not read back");
             Check(SyncTableFile.Encode(read.Select(m => m.Command!)).AsSpan().SequenceEqual(file), "anytun-config output does not round-trip");
-            Check(!definition.ToString().Contains(Convert.ToHexString(definition.MasterKey.Span.Length > 0 ? definition.MasterKey.Span : [0xAB, 0xCD]), StringComparison.OrdinalIgnoreCase), "ToString shows the key");
+            var keyHex = Convert.ToHexString(definition.MasterKey.Span);
+            Check(keyHex.Length == 0 || !definition.ToString().Contains(keyHex, StringComparison.OrdinalIgnoreCase) || args.Any(a => a.Contains(keyHex, StringComparison.OrdinalIgnoreCase) && !a.StartsWith('-')), "ToString shows the key");
         }
         finally
         {
