@@ -1,3 +1,5 @@
+using CsCheck;
+
 namespace Anytun.Engine.Tests.Fuzzing;
 
 /// <summary>
@@ -24,5 +26,29 @@ public sealed class FuzzPropertyTests
         Assert.Equal(Iterations, report.Inputs);
         Assert.Equal(0, report.Exceptions);
         Assert.True(report.MaxMilliseconds < 2_000, $"an input took {report.MaxMilliseconds} ms: {report}");
+    }
+
+    [Fact]
+    public void WriteOfReadIsTheIdentityOnValidStreams()
+    {
+        SyncFuzzInputs.ValidStream.Sample(
+            stream =>
+            {
+                var messages = Anytun.Engine.Sync.SyncStreamReader.ReadAll(stream);
+                try
+                {
+                    Assert.All(messages, m => Assert.Equal(Anytun.Engine.Sync.SyncMessageKind.Command, m.Kind));
+                    Assert.Equal(stream, Anytun.Engine.Sync.SyncWriter.EncodeStream(messages.Select(m => m.Command!)));
+                }
+                finally
+                {
+                    foreach (var message in messages)
+                    {
+                        message.Dispose();
+                    }
+                }
+            },
+            iter: 2_000,
+            threads: 1);
     }
 }
