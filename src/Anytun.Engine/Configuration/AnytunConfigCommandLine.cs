@@ -29,20 +29,18 @@ public static class AnytunConfigCommandLine
         SecretBytes? passphrase = null, key = null, salt = null;
         try
         {
-            var start = args.Count > 0 && args[0] is { } first && OptionArguments.IsProgram(first, Program) ? 1 : 0;
+            var start = OptionArguments.FirstOption(args, Program);
             for (var i = start; i < args.Count; i++)
             {
                 var token = args[i] ?? throw new ArgumentException($"Argument {i + 1} is null.", nameof(args));
                 switch (token)
                 {
-                    case "-h" or "--help":
-                        throw OptionArguments.NotMeaningful(OptionNames.Help, token, i, "use Get-Help", Program);
-                    case "-v" or "--version":
-                        throw OptionArguments.NotMeaningful(OptionNames.Version, token, i, "use (Get-Module Anytun).Version", Program);
+                    case "-h" or "--help" or "-v" or "--version":
+                        throw OptionArguments.PrintsAndExits(token, i, Program);
                     case "-U" or "--debug":
                         break;
                     case "-L" or "--log":
-                        OptionArguments.AtPosition(i + 2, OptionArguments.Take(args, ref i, OptionNames.Log, Program), static v => LogTarget.Parse(v));
+                        OptionArguments.TakeLogTarget(args, ref i, Program);
                         break;
                     case "-r" or "--remote-host":
                         host = OptionArguments.Take(args, ref i, OptionNames.RemoteHost, Program);

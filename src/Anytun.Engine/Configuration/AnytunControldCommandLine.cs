@@ -19,16 +19,14 @@ public static class AnytunControldCommandLine
         var noDaemonize = false;
         var debug = false;
         var logTargets = new List<LogTarget>();
-        var start = args.Count > 0 && args[0] is { } first && OptionArguments.IsProgram(first, Program) ? 1 : 0;
+        var start = OptionArguments.FirstOption(args, Program);
         for (var i = start; i < args.Count; i++)
         {
             var token = args[i] ?? throw new ArgumentException($"Argument {i + 1} is null.", nameof(args));
             switch (token)
             {
-                case "-h" or "--help":
-                    throw OptionArguments.NotMeaningful(OptionNames.Help, token, i, "use Get-Help", Program);
-                case "-v" or "--version":
-                    throw OptionArguments.NotMeaningful(OptionNames.Version, token, i, "use (Get-Module Anytun).Version", Program);
+                case "-h" or "--help" or "-v" or "--version":
+                    throw OptionArguments.PrintsAndExits(token, i, Program);
                 case "-D" or "--nodaemonize":
                     noDaemonize = true;
                     break;
@@ -49,7 +47,7 @@ public static class AnytunControldCommandLine
                     pidFile = OptionArguments.Take(args, ref i, OptionNames.PidFile, Program);
                     break;
                 case "-L" or "--log":
-                    logTargets.Add(OptionArguments.AtPosition(i + 2, OptionArguments.Take(args, ref i, OptionNames.Log, Program), static v => LogTarget.Parse(v)));
+                    logTargets.Add(OptionArguments.TakeLogTarget(args, ref i, Program));
                     break;
                 case "-f" or "--file":
                     file = OptionArguments.Take(args, ref i, OptionNames.File, Program);

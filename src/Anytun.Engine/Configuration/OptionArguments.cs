@@ -79,6 +79,19 @@ internal static class OptionArguments
             option,
             string.Create(CultureInfo.InvariantCulture, $"'{token}' (argument {index + 1}) is not meaningful here: {program}'s {option} only prints text and exits; {hint}."));
 
+    /// <summary>1 when the first argument is the program's name (or a path to it), else 0.</summary>
+    public static int FirstOption(IReadOnlyList<string> args, string program) =>
+        args.Count > 0 && args[0] is { } first && IsProgram(first, program) ? 1 : 0;
+
+    /// <summary>-h/--help and -v/--version only print text in the real programs; here they are an error with a hint.</summary>
+    public static AnytunException PrintsAndExits(string token, int index, string program) => token is "-h" or "--help"
+        ? NotMeaningful(OptionNames.Help, token, index, "use Get-Help", program)
+        : NotMeaningful(OptionNames.Version, token, index, "use (Get-Module Anytun).Version", program);
+
+    /// <summary>The value of -L/--log at <paramref name="i"/>, parsed.</summary>
+    public static LogTarget TakeLogTarget(IReadOnlyList<string> args, ref int i, string program) =>
+        AtPosition(i + 2, Take(args, ref i, OptionNames.Log, program), static v => LogTarget.Parse(v));
+
     /// <summary><paramref name="name"/>, or a path ending in "/<paramref name="name"/>".</summary>
     public static bool IsProgram(string token, string name) =>
         token == name || token.EndsWith("/" + name, StringComparison.Ordinal);

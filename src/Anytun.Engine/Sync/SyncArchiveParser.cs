@@ -47,6 +47,9 @@ internal static class SyncArchiveParser
     private const int PrefixClass = 7;
     private const int AddressClass = 8;
 
+    /// <summary>What an object skipped as a Boost back-reference is reported as (reference emulation only).</summary>
+    private const string BackReference = "(a back-reference to an earlier object)";
+
     private static bool ParseHeader(ref ArchiveCursor cursor, ArchiveParse result, bool emulateReference)
     {
         var signatureStart = cursor.PeekTokenStart();
@@ -84,7 +87,7 @@ internal static class SyncArchiveParser
 
         if (!load)
         {
-            result.UnknownCommandWord = "(a back-reference to an earlier object)";
+            result.UnknownCommandWord = BackReference;
             return true;
         }
 
@@ -122,7 +125,7 @@ internal static class SyncArchiveParser
 
         if (!load)
         {
-            result.UnknownCommandWord = "(a back-reference to an earlier object)";
+            result.UnknownCommandWord = BackReference;
             return true;
         }
 
@@ -238,7 +241,7 @@ internal static class SyncArchiveParser
 
         if (!load)
         {
-            result.UnknownCommandWord = "(a back-reference to an earlier object)";
+            result.UnknownCommandWord = BackReference;
             return true;
         }
 
