@@ -59,7 +59,10 @@ public sealed class ReferenceBinaryCrossCheckTests
         var streams = SyncFuzzInputs.Command.Array[1, 6]
             .Where(commands => !commands.OfType<SyncRouteCommand>().Any(r => r.HangsReferenceImplementation))
             .Select(SyncFuzzInputs.Encode);
-        streams.Sample(AssertSameOutput, iter: 60, threads: 1, seed: "e1Qbw2akvu71");
+        foreach (var input in Deterministic(streams, 60, seed: 1))
+        {
+            AssertSameOutput(input);
+        }
     }
 
     [RequiresProgramFact(ShowTables)]
@@ -77,44 +80,52 @@ public sealed class ReferenceBinaryCrossCheckTests
 
     /// <summary>
     /// Differential run on mutated streams. Skipped inputs: the ones the reference cannot finish (its route-tree hang,
-    /// its assertion on address type 3), and the documented differences (signs, byte values above 255, '%' zones).
+    /// its assertion on address type 3, a string length it cannot allocate), and the documented differences (signs,
+    /// byte values above 255, '%' zones).
     /// </summary>
     [RequiresProgramFact(ShowTables)]
     public void ShowTablesMatchesTheInstalledBinaryOnMutatedStreams()
     {
         var compared = 0;
         var inputs = SyncFuzzInputs.MutatedStream.Where(b => b.AsSpan().IndexOfAny("-+%"u8) < 0);
-        inputs.Sample(
-            input =>
+        foreach (var input in Deterministic(inputs, 150, seed: 2))
+        {
+            var (exitCode, stdout, _) = ReferenceProgram.Run(ShowTables, Array.Empty<string>(), input, timeoutMs: 1_000, allowTimeout: true);
+            var reference = ReferenceProgram.Latin1(stdout);
+            if (exitCode != 0 || HasWrappedNumber(input) || reference.Contains("std::bad_alloc", StringComparison.Ordinal) || reference.Contains("basic_string", StringComparison.Ordinal))
             {
-                var (exitCode, stdout, _) = ReferenceProgram.Run(ShowTables, Array.Empty<string>(), input, timeoutMs: 3_000, allowTimeout: true);
-                if (exitCode != 0 || HasWrappedNumber(input))
-                {
-                    return;
-                }
+                continue;
+            }
 
-                compared++;
-                AssertEquivalent(ReferenceProgram.Latin1(stdout), ShowTablesRenderer.RenderText(input));
-            },
-            iter: 150,
-            threads: 1,
-            seed: "1C_zDK8NuRS1");
+            compared++;
+            AssertEquivalent(reference, ShowTablesRenderer.RenderText(input), input);
+        }
+
         Assert.True(compared > 100, $"only {compared} of 150 mutated inputs could be compared");
+    }
+
+    /// <summary>The same inputs on every run (CsCheck's Sample seeds only its first iteration).</summary>
+    private static IEnumerable<T> Deterministic<T>(Gen<T> gen, int count, ulong seed)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return gen.Generate(new PCG(1, seed * 1_000_003 + (ulong)i), null, out _);
+        }
     }
 
     private static void AssertSameOutput(byte[] input)
     {
         var (exitCode, stdout, stderr) = ReferenceProgram.Run(ShowTables, Array.Empty<string>(), input);
         Assert.True(exitCode == 0, $"anytun-showtables exited {exitCode}: {stderr}");
-        AssertEquivalent(ReferenceProgram.Latin1(stdout), ShowTablesRenderer.RenderText(input));
+        AssertEquivalent(ReferenceProgram.Latin1(stdout), ShowTablesRenderer.RenderText(input), input);
     }
 
     /// <summary>Equal, except that either side may have one more closing "input stream error" line.</summary>
-    private static void AssertEquivalent(string reference, string ours)
+    private static void AssertEquivalent(string reference, string ours, byte[] input)
     {
         if (reference != ours && reference + ClosingLine != ours && reference != ours + ClosingLine)
         {
-            Assert.Equal(reference, ours);
+            Assert.Fail($"input (base64) {Convert.ToBase64String(input)}\nanytun-showtables:\n{reference}\nours:\n{ours}");
         }
     }
 
