@@ -42,9 +42,6 @@ internal ref struct ArchiveCursor
 
     public SyncFormatError? Error { get; private set; }
 
-    /// <summary>Absolute stream offset of the next unread byte.</summary>
-    public readonly long Offset => _baseOffset + _position;
-
     public readonly int Remaining => _data.Length - _position;
 
     /// <summary>Offset of the next unread byte within the archive.</summary>

@@ -80,9 +80,6 @@ public sealed class SyncRouteCommand : SyncCommand
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{FormatPrefixAddress()}/{PrefixLength} -> {Mux}");
 
-    /// <summary>What anytun-showtables prints before the '/': inet_ntop text, empty for Ethernet.</summary>
-    internal string ReferenceAddressText => Address is null ? string.Empty : InetAddressText.Format(Address);
-
     internal static SyncRouteCommand FromParsed(SyncAddressType type, string? text, IPAddress? address, ulong ethernet, byte prefixLength, ushort mux) =>
         new(type, text, address, ethernet, prefixLength, mux);
 
