@@ -46,10 +46,9 @@ public sealed class AnytunConnectionDefinition : IDisposable
         SecretBytes? salt = null,
         IEnumerable<ConnectionRoute>? routes = null)
     {
-        if (!Enum.IsDefined(kdPrf) || !Enum.IsDefined(role) || !Enum.IsDefined(addressFamily))
-        {
-            throw OptionErrors.Invalid(OptionNames.KdPrf, $"kd-prf {kdPrf}, role {role} or address family {addressFamily} is not defined.");
-        }
+        CheckDefined(kdPrf, OptionNames.KdPrf);
+        CheckDefined(role, OptionNames.Role);
+        CheckDefined(addressFamily, OptionNames.IPv4Only);
 
         Mux = mux;
         RemoteHost = string.IsNullOrEmpty(remoteHost) ? null : remoteHost;
@@ -136,6 +135,15 @@ public sealed class AnytunConnectionDefinition : IDisposable
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
         $"mux {Mux}: remote {RemoteHost ?? "(any)"} port {RemotePort}, role {AlgorithmNames.ToName(Role)}, kd-prf {AlgorithmNames.ToName(KdPrf)}, window {WindowSize}, {_routes.Length} route(s): {string.Join(", ", _routes.Select(r => r.ToString()))}");
+
+    private static void CheckDefined<T>(T value, string option)
+        where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw OptionErrors.Invalid(option, $"{option}: {value:D} is not a defined value.");
+        }
+    }
 
     private static (SecretBytes Key, SecretBytes Salt) DeriveKeyMaterial(KeyDerivationPrf prf, SecretBytes? passphrase, SecretBytes? key, SecretBytes? salt, List<string> warnings)
     {
