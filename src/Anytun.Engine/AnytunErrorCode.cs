@@ -15,4 +15,7 @@ public enum AnytunErrorCode
     PeerTimeout,
     TunnelFaulted,
     AlreadyRunning,
+
+    /// <summary>A sync frame or connection-table file is malformed, or a command cannot be framed.</summary>
+    InvalidSyncData,
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Anytun.Engine.Crypto;
 
 namespace Anytun.Engine.Configuration;
@@ -12,8 +11,6 @@ namespace Anytun.Engine.Configuration;
 internal static class CommandLineParser
 {
     private const string CipherNames = "aes-ctr, aes-ctr-128, aes-ctr-192, aes-ctr-256, null";
-
-    private delegate bool TryParseName<T>(string value, out T result);
 
     public static TunnelOptions Parse(IReadOnlyList<string> args)
     {
@@ -174,89 +171,23 @@ internal static class CommandLineParser
         return current;
     }
 
-    /// <summary>
-    /// Runs a value parser that only knows the option and adds the value's 1-based argument position to its error.
-    /// (Arguments are evaluated left to right, so the <paramref name="position"/> is computed before Take advances.)
-    /// </summary>
-    private static T AtPosition<T>(int position, string value, Func<string, T> parse)
-    {
-        try
-        {
-            return parse(value);
-        }
-        catch (AnytunException ex)
-        {
-            throw new AnytunException(
-                ex.Code,
-                ex.Message.TrimEnd('.') + string.Create(CultureInfo.InvariantCulture, $" (argument {position})."),
-                ex.Target,
-                ex);
-        }
-    }
+    private const string Program = "anytun";
 
-    private static string Take(IReadOnlyList<string> args, ref int i, string option) => TakeCore(args, ref i, option, secret: false);
+    private static T AtPosition<T>(int position, string value, Func<string, T> parse) =>
+        OptionArguments.AtPosition(position, value, parse);
 
-    private static string TakeSecret(IReadOnlyList<string> args, ref int i, string option) => TakeCore(args, ref i, option, secret: true);
+    private static string Take(IReadOnlyList<string> args, ref int i, string option) => OptionArguments.Take(args, ref i, option, Program);
 
-    private static long TakeNumber(IReadOnlyList<string> args, ref int i, string option, long min, long max)
-    {
-        var value = Take(args, ref i, option);
-        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
-        {
-            throw OptionErrors.Invalid(
-                option,
-                string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {i + 1}) must be a whole number from {min} to {max}."));
-        }
+    private static string TakeSecret(IReadOnlyList<string> args, ref int i, string option) => OptionArguments.TakeSecret(args, ref i, option, Program);
 
-        return number;
-    }
+    private static long TakeNumber(IReadOnlyList<string> args, ref int i, string option, long min, long max) =>
+        OptionArguments.TakeNumber(args, ref i, option, min, max, Program);
 
-    private static T TakeName<T>(IReadOnlyList<string> args, ref int i, string option, TryParseName<T> tryParse, string allowed)
-    {
-        var value = Take(args, ref i, option);
-        if (!tryParse(value, out var result))
-        {
-            throw OptionErrors.Invalid(
-                option,
-                string.Create(CultureInfo.InvariantCulture, $"{option} '{value}' (argument {i + 1}) is unknown; use one of: {allowed}."));
-        }
+    private static T TakeName<T>(IReadOnlyList<string> args, ref int i, string option, OptionArguments.TryParseName<T> tryParse, string allowed) =>
+        OptionArguments.TakeName(args, ref i, option, tryParse, allowed, Program);
 
-        return result;
-    }
-
-    /// <summary>Returns the value after the option at <paramref name="i"/> and moves <paramref name="i"/> onto it.</summary>
-    private static string TakeCore(IReadOnlyList<string> args, ref int i, string option, bool secret)
-    {
-        if (i + 1 >= args.Count)
-        {
-            throw OptionErrors.Invalid(
-                option,
-                string.Create(CultureInfo.InvariantCulture, $"'{args[i]}' (argument {i + 1}) needs a value: {option} <value>."));
-        }
-
-        var value = args[i + 1] ?? string.Empty;
-        if (value.StartsWith('-'))
-        {
-            var shown = secret ? "its value" : $"'{value}'";
-            throw OptionErrors.Invalid(
-                option,
-                string.Create(CultureInfo.InvariantCulture, $"{option}: {shown} (argument {i + 2}) starts with '-'; anytun does not accept option values that start with '-' (is the value missing?)."));
-        }
-
-        i++;
-        return value;
-    }
-
-    private static AnytunException Unknown(string token, int index)
-    {
-        var message = token.StartsWith('-')
-            ? string.Create(CultureInfo.InvariantCulture, $"Unknown option '{token}' (argument {index + 1}).")
-            : string.Create(CultureInfo.InvariantCulture, $"Unexpected argument '{token}' (argument {index + 1}): anytun takes only options, each value right after its option.");
-        return OptionErrors.Invalid(token, message);
-    }
+    private static AnytunException Unknown(string token, int index) => OptionArguments.Unknown(token, index, Program);
 
     private static AnytunException NotMeaningful(string option, string token, int index, string hint) =>
-        OptionErrors.Invalid(
-            option,
-            string.Create(CultureInfo.InvariantCulture, $"'{token}' (argument {index + 1}) is not meaningful here: anytun's {option} only prints text and exits; {hint}."));
+        OptionArguments.NotMeaningful(option, token, index, hint, Program);
 }

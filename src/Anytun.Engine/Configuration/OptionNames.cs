@@ -41,4 +41,7 @@ public static class OptionNames
     public const string Cipher = "-c/--cipher";
     public const string AuthAlgo = "-a/--auth-algo";
     public const string AuthTagLength = "-b/--auth-tag-length";
+
+    /// <summary>anytun-controld's table file.</summary>
+    public const string File = "-f/--file";
 }

@@ -85,6 +85,7 @@ internal static class AnytunErrors
             "Check that the peer runs with the same key, cipher, auth algorithm and opposite role, and that UDP passes."),
         AnytunErrorCode.TunnelFaulted => ("TunnelFaulted", ErrorCategory.InvalidResult, null),
         AnytunErrorCode.AlreadyRunning => ("AlreadyRunning", ErrorCategory.ResourceExists, null),
+        AnytunErrorCode.InvalidSyncData => ("InvalidSyncData", ErrorCategory.InvalidData, null),
         _ => (code.ToString(), ErrorCategory.NotSpecified, null),
     };
 }
