@@ -3,30 +3,12 @@ using System.Text;
 
 namespace Anytun.Engine.Tests.Support;
 
-/// <summary>
-/// A fact that runs an installed anytun program (/usr/bin/anytun-config, …). Skipped with the reason when it is
-/// missing, except under CI=true, where the missing program fails the test.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class RequiresProgramFactAttribute : FactAttribute
-{
-    public RequiresProgramFactAttribute(string path)
-    {
-        if (!File.Exists(path) && !ReferenceProgram.IsCi)
-        {
-            Skip = $"{path} is not installed (apt-get install anytun); set CI=true to make this a failure";
-        }
-    }
-}
-
 /// <summary>Runs a reference program with a deadline, so a hang (anytun's route bug) fails instead of blocking.</summary>
 public static class ReferenceProgram
 {
-    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
     public static (int ExitCode, byte[] Stdout, string Stderr) Run(string path, IEnumerable<string> args, byte[]? stdin = null, int timeoutMs = 10_000, bool allowTimeout = false)
     {
-        Assert.True(File.Exists(path), $"{path} is required (CI=true)");
+        Assert.True(File.Exists(path), $"{path} is required (Debian package {Prerequisites.PackageOf(Path.GetFileName(path))})");
         var start = new ProcessStartInfo(path)
         {
             RedirectStandardInput = true,

@@ -40,7 +40,7 @@ public sealed class ReferenceBinaryCrossCheckTests
         "--route 10.0.0.0/25,10.0.0.64/26 --mux 11 --role right --key 000102030405060708090a0b0c0d0e0f --salt 000102030405060708090a0b0c0d",
     };
 
-    [RequiresProgramFact(AnytunConfig)]
+    [RequiresProgramFact("anytun-config")]
     public async Task AnytunConfigMatchesTheInstalledBinary()
     {
         foreach (var commandLine in ConfigCommandLines)
@@ -53,7 +53,7 @@ public sealed class ReferenceBinaryCrossCheckTests
         }
     }
 
-    [RequiresProgramFact(ShowTables)]
+    [RequiresProgramFact("anytun-showtables")]
     public void ShowTablesMatchesTheInstalledBinaryOnOurFrames()
     {
         var streams = SyncFuzzInputs.Command.Array[1, 6]
@@ -65,7 +65,7 @@ public sealed class ReferenceBinaryCrossCheckTests
         }
     }
 
-    [RequiresProgramFact(ShowTables)]
+    [RequiresProgramFact("anytun-showtables")]
     public void ShowTablesMatchesTheInstalledBinaryOnTheRecordedProbes()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(ControlPlaneVectors.Root, "showtables"), "*.in"))
@@ -83,7 +83,7 @@ public sealed class ReferenceBinaryCrossCheckTests
     /// its assertion on address type 3, a string length it cannot allocate), and the documented differences (signs,
     /// byte values above 255, '%' zones).
     /// </summary>
-    [RequiresProgramFact(ShowTables)]
+    [RequiresProgramFact("anytun-showtables")]
     public void ShowTablesMatchesTheInstalledBinaryOnMutatedStreams()
     {
         var compared = 0;
