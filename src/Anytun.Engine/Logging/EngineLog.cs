@@ -56,8 +56,15 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1032, EventName = "RemoteChanged", Level = LogLevel.Information, Message = "connection {Mux} autodetected remote host ip changed {EndPoint}")]
     public static partial void RemoteChanged(ILogger logger, ushort mux, string endPoint);
 
-    [LoggerMessage(EventId = 1040, EventName = "PacketsDropped", Message = "{Direction}: dropped {Count} packet(s): {Reason} (first/summary, at most one line per 10 s per reason)")]
-    public static partial void PacketsDropped(ILogger logger, LogLevel level, string direction, long count, string reason);
+    /// <summary><paramref name="period"/> is empty for the first line of a reason, else " in the last N s".</summary>
+    [LoggerMessage(EventId = 1040, EventName = "PacketsDropped", Message = "{Direction}: dropped {Packets} ({Reason}){Period}")]
+    public static partial void PacketsDropped(ILogger logger, LogLevel level, string direction, string packets, string reason, string period);
+
+    [LoggerMessage(EventId = 1043, EventName = "AuthenticationFailing", Level = LogLevel.Warning, Message = "connection {Mux} ({Remote}): {Datagrams} failed authentication (bad tag): wrong passphrase/key or role on the peer?")]
+    public static partial void ConnectionAuthenticationFailing(ILogger logger, ushort mux, string remote, string datagrams);
+
+    [LoggerMessage(EventId = 1044, EventName = "AuthenticationFailingBeforePeer", Level = LogLevel.Warning, Message = "{Datagrams} failed authentication (bad tag) before any peer was learned: wrong passphrase/key or role on the peer?")]
+    public static partial void TunnelAuthenticationFailing(ILogger logger, string datagrams);
 
     [LoggerMessage(EventId = 1041, EventName = "TransportError", Level = LogLevel.Warning, Message = "{Direction}: socket error {Error} ({Count} times)")]
     public static partial void TransportError(ILogger logger, string direction, string error, long count);

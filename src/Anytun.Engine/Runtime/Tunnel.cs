@@ -251,6 +251,7 @@ public sealed class Tunnel : IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         StartThreads(context);
+        context.DropLog.Start();
         RunPostUp(device.Name);
     }
 
@@ -449,6 +450,8 @@ public sealed class Tunnel : IAsyncDisposable
             }
         }
 
+        // The threads are gone: what they counted since the last summary goes into the log now.
+        _context?.DropLog.Stop();
         _suite?.Dispose();
         _options.Dispose();
 
