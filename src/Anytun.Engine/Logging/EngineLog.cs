@@ -11,8 +11,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1000, EventName = "TunnelStarting", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' starting: {Options}")]
     public static partial void TunnelStarting(ILogger logger, string tunnel, string options);
 
-    [LoggerMessage(EventId = 1001, EventName = "TunnelRunning", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' running on device {Device}")]
-    public static partial void TunnelRunning(ILogger logger, string tunnel, string device);
+    [LoggerMessage(EventId = 1001, EventName = "TunnelRunning", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' is up on {Device} (UDP {EndPoints})")]
+    public static partial void TunnelRunning(ILogger logger, string tunnel, string device, string endPoints);
 
     [LoggerMessage(EventId = 1002, EventName = "TunnelStopped", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' stopped")]
     public static partial void TunnelStopped(ILogger logger, string tunnel);
@@ -41,8 +41,14 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1020, EventName = "SocketOpened", Level = LogLevel.Information, Message = "opening socket: {EndPoint}")]
     public static partial void SocketOpened(ILogger logger, string endPoint);
 
-    [LoggerMessage(EventId = 1021, EventName = "ResolveFailed", Level = LogLevel.Error, Message = "Error while resolving '{Host}' '{Port}', retrying in 10 sec.: {Reason}")]
-    public static partial void ResolveFailed(ILogger logger, string host, int port, string reason);
+    [LoggerMessage(EventId = 1021, EventName = "ResolveFailed", Level = LogLevel.Warning, Message = "could not resolve '{Host}' ({Reason}); the tunnel keeps retrying every {Seconds} s")]
+    public static partial void ResolveFailed(ILogger logger, string host, string reason, int seconds);
+
+    [LoggerMessage(EventId = 1023, EventName = "ResolveStillFailing", Level = LogLevel.Debug, Message = "still cannot resolve '{Host}' (attempt {Attempt}): {Reason}")]
+    public static partial void ResolveStillFailing(ILogger logger, string host, int attempt, string reason);
+
+    [LoggerMessage(EventId = 1024, EventName = "ResolvedAfterRetries", Level = LogLevel.Information, Message = "resolved '{Host}' at attempt {Attempt}")]
+    public static partial void ResolvedAfterRetries(ILogger logger, string host, int attempt);
 
     [LoggerMessage(EventId = 1022, EventName = "NoSuitableSocket", Level = LogLevel.Warning, Message = "no suitable socket found for remote endpoint protocol: {EndPoint} ({Count} packets dropped)")]
     public static partial void NoSuitableSocket(ILogger logger, string endPoint, long count);
