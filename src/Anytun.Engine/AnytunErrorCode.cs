@@ -15,4 +15,7 @@ public enum AnytunErrorCode
     PeerTimeout,
     TunnelFaulted,
     AlreadyRunning,
+
+    /// <summary>The tun/tap device name is held by another program (EBUSY).</summary>
+    DeviceInUse,
 }
