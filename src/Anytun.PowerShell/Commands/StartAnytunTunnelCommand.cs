@@ -238,7 +238,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
             return (null, AnytunErrors.FromAny(ex, target, parameterNames));
         }
 
-        WriteVerbose($"Tunnel '{name}' is up on device '{tunnel.DeviceName}', UDP {string.Join(", ", tunnel.LocalEndPoints)}.");
+        WriteOwnVerbose($"Tunnel '{name}' is up on device '{tunnel.DeviceName}', UDP {string.Join(", ", tunnel.LocalEndPoints)}.");
         return (session, null);
     }
 
@@ -313,7 +313,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 
             if (peer.IsCompletedSuccessfully)
             {
-                WriteVerbose($"Tunnel '{session.Name}': the peer is connected.");
+                WriteOwnVerbose($"Tunnel '{session.Name}': the peer is connected.");
                 return null;
             }
 
@@ -369,6 +369,18 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                 var fault = session.Tunnel.Fault ?? new InvalidOperationException($"Tunnel '{session.Name}' failed.");
                 return AnytunErrors.FromAny(fault, session.Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// The cmdlet's own verbose messages. With -Debug (which here only lowers the tunnel's log level) PowerShell would
+    /// turn each into a prompt, which fails in a non-interactive session; the log has the same facts, so skip them then.
+    /// </summary>
+    private void WriteOwnVerbose(string message)
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey("Debug") || MyInvocation.BoundParameters.ContainsKey("Verbose"))
+        {
+            WriteVerbose(message);
         }
     }
 
