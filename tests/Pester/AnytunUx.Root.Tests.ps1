@@ -59,7 +59,12 @@ $r.DropSummaries = @(Receive-Job $job -Keep | Where-Object EventName -eq 'Packet
 Start-AnytunTunnel -Name uxinuse1 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x -ErrorAction SilentlyContinue
 $r.InUseStatus = $?
 $r.InUseErrorId = $Error[0].FullyQualifiedErrorId
-& { Start-AnytunTunnel -Name uxinuse2 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x 2>$null; $r.InUseContinued = $true }
+# A terminating error would be caught here whatever -ErrorAction says; a non-terminating one only with Stop.
+try { Start-AnytunTunnel -Name uxinuse2 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x -ErrorAction SilentlyContinue; $r.InUseCaught = $false }
+catch { $r.InUseCaught = $true }
+$errorsBefore = $Error.Count
+Start-AnytunTunnel -Name uxinuse5 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x -ErrorAction Ignore
+$r.InUseIgnoredErrors = $Error.Count - $errorsBefore
 try { Start-AnytunTunnel -Name uxinuse3 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x -ErrorAction Stop; $r.InUseStop = 'none' }
 catch { $r.InUseStop = $_.FullyQualifiedErrorId }
 New-AnytunTunnel -Name uxinuse4 -DeviceName tun-uxl3 -LocalPort 4620 -Passphrase x | Start-AnytunTunnel -ErrorAction SilentlyContinue
@@ -146,7 +151,8 @@ $r | ConvertTo-Json -Compress -Depth 4
         if (-not (Assert-AnytunRootPrerequisite)) { return }
         $script:R.InUseStatus | Should -BeFalse
         $script:R.InUseErrorId | Should -Be 'AddressInUse,Anytun.StartAnytunTunnelCommand'
-        $script:R.InUseContinued | Should -BeTrue -Because 'with -ErrorAction Continue the script goes on'
+        $script:R.InUseCaught | Should -BeFalse -Because 'with -ErrorAction SilentlyContinue nothing is thrown'
+        $script:R.InUseIgnoredErrors | Should -Be 0 -Because '-ErrorAction Ignore keeps a non-terminating error out of $Error'
         $script:R.InUseStop | Should -Be 'AddressInUse,Anytun.StartAnytunTunnelCommand'
         $script:R.InUsePipeStatus | Should -BeFalse
         $script:R.InUseDevice | Should -BeFalse
