@@ -21,6 +21,9 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     private const string ByInputObject = "ByInputObject";
     private const string CmdletCategory = "Start-AnytunTunnel";
     private const int TunnelStoppingEventId = 2001;
+
+    /// <summary>How a foreground tunnel is stopped; appended to its "is up" record.</summary>
+    private const string UpHint = "; press Ctrl+C to stop";
     private const int ProgressActivityId = 0x4E54;
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
@@ -181,9 +184,6 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 
         return result;
     }
-
-    /// <summary>How a foreground tunnel is stopped; appended to its "is up" record.</summary>
-    private const string UpHint = "; press Ctrl+C to stop";
 
     /// <summary>Creates the engine tunnel, registers it under <paramref name="name"/> and starts it.</summary>
     private (TunnelSession? Session, ErrorRecord? Error) CreateAndStart(
