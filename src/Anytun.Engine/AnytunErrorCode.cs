@@ -18,4 +18,7 @@ public enum AnytunErrorCode
 
     /// <summary>A sync frame or connection-table file is malformed, or a command cannot be framed.</summary>
     InvalidSyncData,
+
+    /// <summary>The tun/tap device name is held by another program (EBUSY).</summary>
+    DeviceInUse,
 }

@@ -49,8 +49,9 @@ BeforeAll {
     # Reads the parameter-set headings and parameter yaml blocks of a platyPS page (independent of Anytun.HelpGen,
     # so a generator bug cannot hide a drift).
     function script:Read-HelpPage([string] $Path) {
-        $page = @{ Sets = [ordered]@{}; Parameters = [ordered]@{} }
+        $page = @{ Sets = [ordered]@{}; Parameters = [ordered]@{}; Descriptions = @{} }
         $section = $null; $sub = $null; $inFence = $false; $fence = $null; $language = $null
+        $description = [System.Collections.Generic.List[string]]::new()
         foreach ($line in Get-Content $Path) {
             if ($inFence) {
                 if ($line -match '^```') {
@@ -71,7 +72,9 @@ BeforeAll {
                             ByValue        = $yaml['Accept pipeline input'] -match 'ByValue'
                             ByPropertyName = $yaml['Accept pipeline input'] -match 'ByPropertyName'
                             Wildcards      = $yaml['Accept wildcard characters'] -eq 'True'
+                            Default        = $yaml['Default value']
                         })
+                        $page.Descriptions[$name] = ($description -join ' ' -replace '\s+', ' ').Trim()
                     }
                 }
                 else { $fence.Add($line) }
@@ -81,10 +84,23 @@ BeforeAll {
             if ($line -match '^## (.+)$') { $section = $Matches[1].Trim(); $sub = $null; continue }
             if ($line -match '^### (.+)$') {
                 $sub = $Matches[1].Trim()
+                $description = [System.Collections.Generic.List[string]]::new()
                 if ($section -eq 'SYNTAX') { $page.Sets[($sub -replace ' \(Default\)$', '')] = $sub -match ' \(Default\)$' }
+                continue
             }
+            if ($section -eq 'PARAMETERS' -and $sub -like '-*' -and -not $page.Parameters.Contains($sub.Substring(1))) { $description.Add($line) }
         }
         $page
+    }
+
+    # The 'Default value' a page must show: what a new instance of the cmdlet holds (None for null and empty arrays).
+    function script:Get-CodeDefault($Command, [string] $Name) {
+        $property = $Command.ImplementingType.GetProperty($Name)
+        if (-not $property) { return $null }
+        $value = $property.GetValue([Activator]::CreateInstance($Command.ImplementingType))
+        if ($value -is [System.Management.Automation.SwitchParameter]) { return "$($value.IsPresent)" }
+        if ($null -eq $value -or ($value -is [array] -and $value.Length -eq 0) -or ($value -is [string] -and $value.Length -eq 0)) { return 'None' }
+        [string]::Format([cultureinfo]::InvariantCulture, '{0}', $value)
     }
 
     function script:Get-TypeName([type] $Type) {
@@ -177,6 +193,42 @@ Describe 'Help of <Name>' -Tag 'Unit' -ForEach $commandCases {
 }
 
 Describe 'docs/help pages' -Tag 'Unit' {
+    It 'shows each parameter''s default as the code has it' {
+        $problems = foreach ($page in Get-ChildItem $script:DocsDir -Filter '*-*.md') {
+            $command = Get-Command -Name $page.BaseName -Module Anytun
+            $help = Read-HelpPage $page.FullName
+            foreach ($name in $help.Parameters.Keys) {
+                $expected = Get-CodeDefault $command $name
+                if ($null -eq $expected) { continue }   # -Confirm, -WhatIf: added by PowerShell, not properties
+                foreach ($block in $help.Parameters[$name]) {
+                    if ($block.Default -ne $expected) { "$($page.BaseName) -${name}: md shows '$($block.Default)', the code's default is '$expected'" }
+                }
+            }
+        }
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'shares a parameter description between cmdlets only where they share the parameter itself' {
+        # Identical text is allowed for one property declared once (the tunnel options of New- and Start-AnytunTunnel);
+        # a parameter that only has the same name means something else and needs its own description.
+        $seen = @{}
+        $problems = foreach ($page in Get-ChildItem $script:DocsDir -Filter '*-*.md') {
+            $command = Get-Command -Name $page.BaseName -Module Anytun
+            $help = Read-HelpPage $page.FullName
+            foreach ($name in $help.Descriptions.Keys) {
+                $property = $command.ImplementingType.GetProperty($name)
+                if (-not $property) { continue }
+                $key = "$name|$($help.Descriptions[$name])"
+                $owner = "$($property.DeclaringType.FullName).$name"
+                if ($seen.ContainsKey($key) -and $seen[$key].Owner -ne $owner) {
+                    "-$name of $($page.BaseName) has the description of -$name of $($seen[$key].Command), a different parameter ($owner vs $($seen[$key].Owner))"
+                }
+                elseif (-not $seen.ContainsKey($key)) { $seen[$key] = @{ Owner = $owner; Command = $page.BaseName } }
+            }
+        }
+        $problems | Should -BeNullOrEmpty
+    }
+
     It 'has a page only for exported cmdlets (no stale pages)' {
         $exported = @((Get-Module Anytun).ExportedCmdlets.Keys)
         $stale = Get-ChildItem $script:DocsDir -Filter '*-*.md' | Where-Object BaseName -NotIn $exported | ForEach-Object Name
@@ -305,6 +357,23 @@ Describe 'Anytun.HelpGen rejects broken pages' -Tag 'Unit' {
         $result.ExitCode | Should -Not -Be 0
         $result.Output | Should -Match 'Get-AnytunTunnel\.md'
         $result.Output | Should -Match ([regex]::Escape($Expect))
+    }
+
+    It 'fails when a parameter description is copied to a parameter with another type' {
+        $docs = Join-Path $TestDrive 'copied'
+        $null = New-Item -ItemType Directory $docs
+        Set-Content -Path (Join-Path $docs 'Get-AnytunTunnel.md') -Value $script:GoodPage -NoNewline
+        # Stop-AnytunTunnel's page with its -Name text replaced by Get-AnytunTunnel's (String[] both, but no wildcards here).
+        $getName = [regex]::Match($script:GoodPage, '(?s)### -Name\r?\n(.*?)\r?\n\r?\n```yaml').Groups[1].Value
+        $stop = Get-Content (Join-Path $script:DocsDir 'Stop-AnytunTunnel.md') -Raw
+        $stop = [regex]::Replace($stop, '(?s)(### -Name\r?\n).*?(\r?\n\r?\n```yaml)', "`$1$getName`$2")
+        $stop = $stop -replace 'Accept wildcard characters: True', 'Accept wildcard characters: False'
+        Set-Content -Path (Join-Path $docs 'Stop-AnytunTunnel.md') -Value $stop -NoNewline
+        $output = & dotnet $script:Generator $docs (Join-Path $docs 'out') 2>&1 | Out-String
+        $LASTEXITCODE | Should -Not -Be 0
+        $output | Should -Match 'Stop-AnytunTunnel\.md'
+        $output | Should -Match 'same description as -Name in Get-AnytunTunnel\.md'
+        $output | Should -Match 'Accept wildcard characters'
     }
 
     It 'fails naming the about topic when its short description is missing' {

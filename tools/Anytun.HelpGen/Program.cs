@@ -1,4 +1,5 @@
 using Anytun.HelpGen;
+using Anytun.HelpGen.Checks;
 using Anytun.HelpGen.About;
 using Anytun.HelpGen.Maml;
 using Anytun.HelpGen.Markdown;
@@ -26,6 +27,7 @@ if (!Directory.Exists(docsDir))
 try
 {
     var commands = new List<CommandHelp>();
+    var pages = new List<(string File, CommandHelp Command)>();
     var aboutTopics = new List<(string Name, string Text)>();
     foreach (string path in Directory.GetFiles(docsDir, "*.md").Order(StringComparer.Ordinal))
     {
@@ -37,9 +39,13 @@ try
         }
         else
         {
-            commands.Add(CommandHelpParser.Parse(document));
+            var command = CommandHelpParser.Parse(document);
+            commands.Add(command);
+            pages.Add((path, command));
         }
     }
+
+    SharedParameterCheck.Check(pages);
 
     if (commands.Count == 0)
     {

@@ -5,9 +5,11 @@
 .DESCRIPTION
     Keeps every hand-written part (synopsis, description, examples, parameter descriptions, inputs, outputs, notes,
     links) and rewrites the syntax blocks and the yaml block(s) of each parameter from Get-Command metadata.
-    A parameter with no description yet borrows the description of the same parameter on another page
-    (Start-AnytunTunnel shares New-AnytunTunnel's), else gets a '{{ Fill ... }}' placeholder that Anytun.HelpGen
-    rejects. New cmdlets get a skeleton page. Run after changing a cmdlet's parameters:
+    A parameter with no description yet borrows the description of the same parameter on another page - the same
+    property declared once, as Start-AnytunTunnel shares New-AnytunTunnel's tunnel options - else gets a
+    '{{ Fill ... }}' placeholder that Anytun.HelpGen rejects (a parameter that only has the same name means something
+    else and needs its own text). 'Default value' is always the code's default (read from a new instance of the
+    cmdlet class). New cmdlets get a skeleton page. Run after changing a cmdlet's parameters:
         dotnet pwsh tools/Anytun.HelpGen/Update-AnytunHelp.ps1
 #>
 [CmdletBinding()]
@@ -72,6 +74,22 @@ function Get-AcceptedValues($Parameter) {
     @()
 }
 
+function Get-ParameterKey($Command, [string] $Name) {
+    # Parameters are the same parameter (and may share a description) when they are one property declared once.
+    $property = $Command.ImplementingType.GetProperty($Name)
+    if ($property) { "$($property.DeclaringType.FullName).$Name" } else { "$($Command.Name).$Name" }
+}
+
+function Get-DefaultText($Command, [string] $Name) {
+    # The value a new instance of the cmdlet holds, as platyPS pages show it: None for null and empty arrays.
+    $property = $Command.ImplementingType.GetProperty($Name)
+    if (-not $property) { return $null }
+    $value = $property.GetValue([Activator]::CreateInstance($Command.ImplementingType))
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return "$($value.IsPresent)" }
+    if ($null -eq $value -or ($value -is [array] -and $value.Length -eq 0) -or ($value -is [string] -and $value.Length -eq 0)) { return 'None' }
+    [string]::Format([cultureinfo]::InvariantCulture, '{0}', $value)
+}
+
 function New-YamlBlock($Parameter, [string] $Sets, [string] $Default) {
     $pipeline = @()
     if ($Parameter.ValueFromPipeline) { $pipeline += 'ByValue' }
@@ -95,9 +113,14 @@ $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters
 $pages = @{}
 foreach ($file in Get-ChildItem $DocsDir -Filter '*-*.md') { $pages[$file.BaseName] = Get-Content $file.FullName }
 $borrowable = @{}
-foreach ($lines in $pages.Values) {
-    $docs = Read-ParameterDocs (Split-Sections $lines)['PARAMETERS']
-    foreach ($key in $docs.Keys) { if ($docs[$key].Text -and $docs[$key].Text -notmatch '\{\{' -and -not $borrowable[$key]) { $borrowable[$key] = $docs[$key] } }
+foreach ($pageName in $pages.Keys) {
+    $pageCommand = Get-Command -Module $module.Name -Name $pageName -CommandType Cmdlet -ErrorAction SilentlyContinue
+    if (-not $pageCommand) { continue }
+    $docs = Read-ParameterDocs (Split-Sections $pages[$pageName])['PARAMETERS']
+    foreach ($key in $docs.Keys) {
+        $shared = Get-ParameterKey $pageCommand $key.TrimStart('-')
+        if ($docs[$key].Text -and $docs[$key].Text -notmatch '\{\{' -and -not $borrowable[$shared]) { $borrowable[$shared] = $docs[$key] }
+    }
 }
 
 foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name) {
@@ -132,7 +155,10 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     $ordered = @($parameterNames | Where-Object { $_ -notin 'Confirm', 'WhatIf' } | Sort-Object) + @($parameterNames | Where-Object { $_ -in 'Confirm', 'WhatIf' } | Sort-Object)
     foreach ($parameterName in $ordered) {
         $key = "-$parameterName"
-        $doc = if ($docs[$key] -and $docs[$key].Text) { $docs[$key] } elseif ($borrowable[$key]) { $borrowable[$key] } else { $null }
+        $shared = Get-ParameterKey $command $parameterName
+        $doc = if ($docs[$key] -and $docs[$key].Text) { $docs[$key] } elseif ($borrowable[$shared]) { $borrowable[$shared] } else { $null }
+        $default = Get-DefaultText $command $parameterName
+        if (-not $default -and $doc) { $default = $doc.Default }
         $out.Add("### $key")
         $out.Add($(if ($doc) { $doc.Text } else { "{{ Fill $parameterName Description }}" }))
         $out.Add('')
@@ -147,7 +173,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
         }
         foreach ($group in $groups.Values) {
             $setText = if ($group.Sets.Count -eq $sets.Count) { '(All)' } else { $group.Sets -join ', ' }
-            $out.AddRange([string[]](New-YamlBlock $group.Parameter $setText $(if ($doc) { $doc.Default })))
+            $out.AddRange([string[]](New-YamlBlock $group.Parameter $setText $default))
             $out.Add('')
         }
     }

@@ -18,13 +18,6 @@ internal static class TunnelOptionsSupport
         Refuse(options.Groupname is not null, OptionNames.Groupname, "dropping privileges to another group");
         Refuse(options.Chroot is not null, OptionNames.Chroot, "chroot");
         Refuse(options.PidFile is not null, OptionNames.PidFile, "writing a pid file");
-        foreach (var target in options.LogTargets)
-        {
-            Refuse(
-                target.Kind is LogTargetKind.Syslog or LogTargetKind.File,
-                OptionNames.Log,
-                $"the {LogTarget.KindName(target.Kind)} log target ('{target}'); use stdout or stderr levels, which map to PowerShell streams");
-        }
     }
 
     private static void Refuse(bool present, string option, string feature)

@@ -93,7 +93,7 @@ internal static class TunnelOptionsValidator
             var hint = options.Salt is null ? string.Empty : $" ({OptionNames.Salt} alone is not enough)";
             throw OptionErrors.Invalid(
                 OptionNames.Key,
-                $"No master key{hint}: give {OptionNames.Passphrase}, or {OptionNames.Key} ({DescribeHex(keyLength)} for kd-prf {prfName}) with {OptionNames.Salt}; or use -c null -a null for an unencrypted tunnel.");
+                $"No master key{hint}: give {OptionNames.Passphrase}, or {OptionNames.Key} ({DescribeHex(keyLength)} for kd-prf {prfName}) with {OptionNames.Salt}; or use {OptionNames.Cipher} null {OptionNames.AuthAlgo} null for an unencrypted tunnel.");
         }
 
         if (options.Salt is null && options.Passphrase is null)
@@ -120,7 +120,7 @@ internal static class TunnelOptionsValidator
 
     /// <summary>"30 hex digits (15 bytes)".</summary>
     internal static string DescribeHex(int byteCount) =>
-        string.Create(CultureInfo.InvariantCulture, $"{byteCount * 2} hex digits ({byteCount} bytes)");
+        string.Create(CultureInfo.InvariantCulture, $"{byteCount * 2} hex digits ({byteCount} {(byteCount == 1 ? "byte" : "bytes")})");
 
     private static void CheckUsable(SecretBytes? secret, string option)
     {

@@ -167,7 +167,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
 
                 if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
                 {
-                    throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
+                    throw DeviceGone(fds[0].Revents);
                 }
 
                 return true;
@@ -215,6 +215,12 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
                         continue;
                     }
 
+                    if (errno == Libc.EBADFD)
+                    {
+                        // The kernel detaches the file from a device that was deleted (ip link del).
+                        throw DeviceGone(0);
+                    }
+
                     if (errno != Libc.EAGAIN)
                     {
                         throw new IOException($"read from {Name} failed: {Libc.ErrorText(errno)}");
@@ -245,7 +251,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
 
                     if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
                     {
-                        throw new IOException($"device {Name} reported an error (poll revents 0x{fds[0].Revents:x})");
+                        throw DeviceGone(fds[0].Revents);
                     }
                 }
 
@@ -392,6 +398,11 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
         }
     }
 
+    /// <summary>POLLERR/POLLHUP on a tun fd (or EBADFD) means the interface was deleted under the tunnel.</summary>
+    private IOException DeviceGone(short revents) => (revents & Libc.POLLNVAL) != 0
+        ? new IOException($"device '{Name}' is no longer open")
+        : new IOException($"device '{Name}' was deleted");
+
     private static AnytunException OpenError(int errno, string what, string target) => errno switch
     {
         Libc.ENOENT or Libc.ENODEV => new AnytunException(
@@ -403,8 +414,12 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
             $"{what}: {Libc.ErrorText(errno)}; run as root or grant CAP_NET_ADMIN",
             target),
         Libc.EBUSY or Libc.EEXIST => new AnytunException(
+            AnytunErrorCode.DeviceInUse,
+            $"{what}: the device name '{target}' is in use by another program",
+            target),
+        Libc.EINVAL => new AnytunException(
             AnytunErrorCode.DeviceOpenFailed,
-            $"{what}: {Libc.ErrorText(errno)} (the name is in use by another device or process)",
+            $"{what}: a device named '{target}' exists with another type (tun/tap) or is not a tun/tap device",
             target),
         _ => new AnytunException(AnytunErrorCode.DeviceOpenFailed, $"{what}: {Libc.ErrorText(errno)}", target),
     };

@@ -24,6 +24,7 @@ internal static unsafe partial class Libc
     public const int EPERM = 1;
     public const int ECHILD = 10;
     public const int EBADF = 9;
+    public const int EBADFD = 77;
     public const int EMSGSIZE = 90;
     public const int ENOPROTOOPT = 92;
     public const int EOPNOTSUPP = 95;

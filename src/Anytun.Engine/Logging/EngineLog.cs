@@ -11,8 +11,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1000, EventName = "TunnelStarting", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' starting: {Options}")]
     public static partial void TunnelStarting(ILogger logger, string tunnel, string options);
 
-    [LoggerMessage(EventId = 1001, EventName = "TunnelRunning", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' running on device {Device}")]
-    public static partial void TunnelRunning(ILogger logger, string tunnel, string device);
+    [LoggerMessage(EventId = 1001, EventName = "TunnelRunning", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' is up on {Device} (UDP {EndPoints})")]
+    public static partial void TunnelRunning(ILogger logger, string tunnel, string device, string endPoints);
 
     [LoggerMessage(EventId = 1002, EventName = "TunnelStopped", Level = LogLevel.Information, Message = "tunnel '{Tunnel}' stopped")]
     public static partial void TunnelStopped(ILogger logger, string tunnel);
@@ -41,8 +41,14 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1020, EventName = "SocketOpened", Level = LogLevel.Information, Message = "opening socket: {EndPoint}")]
     public static partial void SocketOpened(ILogger logger, string endPoint);
 
-    [LoggerMessage(EventId = 1021, EventName = "ResolveFailed", Level = LogLevel.Error, Message = "Error while resolving '{Host}' '{Port}', retrying in 10 sec.: {Reason}")]
-    public static partial void ResolveFailed(ILogger logger, string host, int port, string reason);
+    [LoggerMessage(EventId = 1021, EventName = "ResolveFailed", Level = LogLevel.Warning, Message = "could not resolve '{Host}' ({Reason}); the tunnel keeps retrying every {Seconds} s")]
+    public static partial void ResolveFailed(ILogger logger, string host, string reason, int seconds);
+
+    [LoggerMessage(EventId = 1023, EventName = "ResolveStillFailing", Level = LogLevel.Debug, Message = "still cannot resolve '{Host}' (attempt {Attempt}): {Reason}")]
+    public static partial void ResolveStillFailing(ILogger logger, string host, int attempt, string reason);
+
+    [LoggerMessage(EventId = 1024, EventName = "ResolvedAfterRetries", Level = LogLevel.Information, Message = "resolved '{Host}' at attempt {Attempt}")]
+    public static partial void ResolvedAfterRetries(ILogger logger, string host, int attempt);
 
     [LoggerMessage(EventId = 1022, EventName = "NoSuitableSocket", Level = LogLevel.Warning, Message = "no suitable socket found for remote endpoint protocol: {EndPoint} ({Count} packets dropped)")]
     public static partial void NoSuitableSocket(ILogger logger, string endPoint, long count);
@@ -56,8 +62,15 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1032, EventName = "RemoteChanged", Level = LogLevel.Information, Message = "connection {Mux} autodetected remote host ip changed {EndPoint}")]
     public static partial void RemoteChanged(ILogger logger, ushort mux, string endPoint);
 
-    [LoggerMessage(EventId = 1040, EventName = "PacketsDropped", Message = "{Direction}: dropped {Count} packet(s): {Reason} (first/summary, at most one line per 10 s per reason)")]
-    public static partial void PacketsDropped(ILogger logger, LogLevel level, string direction, long count, string reason);
+    /// <summary><paramref name="period"/> is empty for the first line of a reason, else " in the last N s".</summary>
+    [LoggerMessage(EventId = 1040, EventName = "PacketsDropped", Message = "{Direction}: dropped {Packets} ({Reason}){Period}")]
+    public static partial void PacketsDropped(ILogger logger, LogLevel level, string direction, string packets, string reason, string period);
+
+    [LoggerMessage(EventId = 1043, EventName = "AuthenticationFailing", Level = LogLevel.Warning, Message = "connection {Mux} ({Remote}): {Datagrams} failed authentication (bad tag): wrong passphrase/key or role on the peer?")]
+    public static partial void ConnectionAuthenticationFailing(ILogger logger, ushort mux, string remote, string datagrams);
+
+    [LoggerMessage(EventId = 1044, EventName = "AuthenticationFailingBeforePeer", Level = LogLevel.Warning, Message = "{Datagrams} failed authentication (bad tag) before any peer was learned: wrong passphrase/key or role on the peer?")]
+    public static partial void TunnelAuthenticationFailing(ILogger logger, string datagrams);
 
     [LoggerMessage(EventId = 1041, EventName = "TransportError", Level = LogLevel.Warning, Message = "{Direction}: socket error {Error} ({Count} times)")]
     public static partial void TransportError(ILogger logger, string direction, string error, long count);

@@ -1,45 +1,29 @@
-using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace Anytun.Engine.Runtime;
 
 /// <summary>
-/// Per-thread rate limit for drop log lines: the first drop of a reason is logged at once, later ones at most once per
-/// 10 s with the count since the last line. Counters, not logs, are the per-packet record.
+/// The packet path's side of drop logging: one per engine thread, it only counts (one atomic add, no allocation, no
+/// lock). <see cref="DropLogReporter"/> turns the counts into log lines on a timer, off the packet path.
 /// </summary>
 internal sealed class DropLogLimiter
 {
-    private const long IntervalMilliseconds = 10_000;
-    private static readonly string[] ReasonNames = Enum.GetNames<DropReason>();
+    private static readonly int ReasonCount = Enum.GetValues<DropReason>().Length;
 
-    private readonly ILogger _logger;
-    private readonly string _direction;
-    private readonly long[] _pending = new long[ReasonNames.Length];
-    private readonly long[] _lastLogged = new long[ReasonNames.Length];
+    private readonly long[] _pending = new long[ReasonCount];
 
-    public DropLogLimiter(ILogger logger, string direction)
+    public DropLogLimiter(string direction)
     {
-        _logger = logger;
-        _direction = direction;
-        Array.Fill(_lastLogged, long.MinValue / 2);
+        Direction = direction;
     }
 
-    public void Record(DropReason reason)
-    {
-        var index = (int)reason;
-        _pending[index]++;
-        var now = Environment.TickCount64;
-        if (now - _lastLogged[index] < IntervalMilliseconds)
-        {
-            return;
-        }
+    /// <summary>"send" or "receive": which way the dropped packets were going.</summary>
+    public string Direction { get; }
 
-        var level = reason is DropReason.BadTag or DropReason.Replay or DropReason.DeviceError or DropReason.SendError
-            ? LogLevel.Information
-            : LogLevel.Debug;
-        EngineLog.PacketsDropped(_logger, level, _direction, _pending[index], ReasonNames[index]);
-        _pending[index] = 0;
-        _lastLogged[index] = now;
-    }
+    public void Record(DropReason reason) => Interlocked.Increment(ref _pending[(int)reason]);
+
+    public void Record(DropReason reason, long count) => Interlocked.Add(ref _pending[(int)reason], count);
+
+    /// <summary>Drops of <paramref name="reason"/> since the last call (reporter thread).</summary>
+    public long TakePending(DropReason reason) => Interlocked.Exchange(ref _pending[(int)reason], 0);
 }

@@ -30,7 +30,11 @@ internal sealed class EngineContext
         LearnsRemote = string.IsNullOrEmpty(options.RemoteHost);
         Offloads = offloads ?? OffloadSettings.None;
         DeviceHeaderSize = device is LinuxTunDevice tun ? tun.VirtioHeaderSize : 0;
+        DropLog = new DropLogReporter(logger, connections, TunnelCounters);
     }
+
+    /// <summary>Drop summaries and bad-tag warnings (each loop takes a counter from it).</summary>
+    public DropLogReporter DropLog { get; }
 
     /// <summary>The device reader loop (receivers hand it the device when they have just written to it).</summary>
     public SenderLoop? Sender { get; set; }

@@ -39,7 +39,7 @@ internal sealed class ReceiverLoop
         _context = context;
         _socket = socket;
         _decoder = context.Suite.CreateDecoder();
-        _dropLog = new DropLogLimiter(context.Logger, "receive");
+        _dropLog = context.DropLog.CreateLimiter(DropDirection.Receive);
         _addressSize = SocketAddress.GetMaximumAddressSize(socket.AddressFamily);
     }
 
@@ -279,7 +279,7 @@ internal sealed class ReceiverLoop
         if (!_context.Device.TryWrite(packet) && !_context.Stopping && _pendingConnection is not null)
         {
             _pendingConnection.Counters.CountDrops(DropReason.DeviceError, segments);
-            _dropLog.Record(DropReason.DeviceError);
+            _dropLog.Record(DropReason.DeviceError, segments);
         }
     }
 

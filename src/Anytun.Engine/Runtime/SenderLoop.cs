@@ -46,7 +46,7 @@ internal sealed class SenderLoop
     {
         _context = context;
         _encoder = context.Suite.CreateEncoder();
-        _dropLog = new DropLogLimiter(context.Logger, "send");
+        _dropLog = context.DropLog.CreateLimiter(DropDirection.Send);
         _innerCapacity = BufferSize - SatpPacket.InnerOffset - SatpPacket.MaxTagSize;
         if (context.Offloads.Batch)
         {

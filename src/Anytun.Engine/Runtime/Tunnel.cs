@@ -24,6 +24,7 @@ public sealed class Tunnel : IAsyncDisposable
     private readonly object _stateLock = new();
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _peerSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception?> _firstResolution = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConnectionTable _connections = new();
     private TunnelState _state = TunnelState.Created;
     private Exception? _fault;
@@ -149,7 +150,7 @@ public sealed class Tunnel : IAsyncDisposable
 
         // A StopAsync that arrived meanwhile waits for this transition and then stops the tunnel.
         SetState(TunnelState.Running);
-        EngineLog.TunnelRunning(_logger, Name, DeviceName ?? "?");
+        EngineLog.TunnelRunning(_logger, Name, DeviceName ?? "?", string.Join(", ", LocalEndPoints.Select(UdpTransport.EndPointText)));
         return Task.CompletedTask;
     }
 
@@ -159,6 +160,12 @@ public sealed class Tunnel : IAsyncDisposable
     /// <summary>Completes when the first authenticated datagram has arrived.</summary>
     /// <exception cref="AnytunException">TunnelFaulted when the tunnel stops or faults before that.</exception>
     public Task WaitForPeerAsync(CancellationToken cancellationToken = default) => _peerSeen.Task.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Completes after the first attempt to resolve a -r host name: null when it resolved (or -r is an address, or not
+    /// given, or the tunnel stopped first), else why it failed; the tunnel keeps retrying either way.
+    /// </summary>
+    public Task<Exception?> FirstResolution => _firstResolution.Task;
 
     /// <summary>Snapshots of every connection (empty while no remote is known).</summary>
     public IReadOnlyList<ConnectionSnapshot> GetConnections()
@@ -242,6 +249,7 @@ public sealed class Tunnel : IAsyncDisposable
             if (literal is not null)
             {
                 AddConfiguredConnection(literal);
+                _firstResolution.TrySetResult(null);
             }
             else
             {
@@ -249,8 +257,14 @@ public sealed class Tunnel : IAsyncDisposable
             }
         }
 
+        else
+        {
+            _firstResolution.TrySetResult(null);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         StartThreads(context);
+        context.DropLog.Start();
         RunPostUp(device.Name);
     }
 
@@ -283,21 +297,37 @@ public sealed class Tunnel : IAsyncDisposable
 
     private async Task ResolveRemoteInBackgroundAsync(string host, int port, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
         {
             try
             {
                 var remote = await EndpointResolver.ResolveRemoteAsync(host, port, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    EngineLog.ResolvedAfterRetries(_logger, host, attempt);
+                }
+
                 AddConfiguredConnection(remote);
+                _firstResolution.TrySetResult(null);
                 return;
             }
             catch (OperationCanceledException)
             {
+                _firstResolution.TrySetResult(null);
                 return;
             }
             catch (Exception exception)
             {
-                EngineLog.ResolveFailed(_logger, host, port, exception.Message);
+                // Warn once (a typo in -r should be seen), then keep retrying quietly as anytun does.
+                if (attempt == 1)
+                {
+                    EngineLog.ResolveFailed(_logger, host, exception.Message, (int)ResolveRetryInterval.TotalSeconds);
+                    _firstResolution.TrySetResult(exception);
+                }
+                else
+                {
+                    EngineLog.ResolveStillFailing(_logger, host, attempt, exception.Message);
+                }
             }
 
             try
@@ -449,6 +479,8 @@ public sealed class Tunnel : IAsyncDisposable
             }
         }
 
+        // The threads are gone: what they counted since the last summary goes into the log now.
+        _context?.DropLog.Stop();
         _suite?.Dispose();
         _options.Dispose();
 
@@ -463,6 +495,8 @@ public sealed class Tunnel : IAsyncDisposable
             _peerSeen.TrySetException(fault);
             SetState(TunnelState.Faulted, fault);
         }
+
+        _firstResolution.TrySetResult(null);
 
         // Observe the exception so an unawaited WaitForPeerAsync does not surface as unobserved.
         _ = _peerSeen.Task.Exception;

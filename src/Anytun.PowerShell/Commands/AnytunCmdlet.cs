@@ -54,18 +54,12 @@ public abstract class AnytunCmdlet : PSCmdlet, IDisposable
         ThrowTerminatingError(AnytunErrors.FromAny(exception, target));
 
     /// <summary>
-    /// Minimum engine log level from the caller's preferences at start: -Debug → Debug, -Verbose → Information,
-    /// otherwise Warning (so a quiet tunnel costs nothing).
+    /// Minimum engine log level of a tunnel's log: Information (up/down, peers learned and roaming, drop summaries; the
+    /// engine logs nothing per packet above Trace), or Debug with -Debug / $DebugPreference. -Verbose is left to the
+    /// cmdlet's own messages.
     /// </summary>
-    protected LogLevel GetMinimumLogLevel()
-    {
-        if (IsPreferenceOn("Debug", "DebugPreference"))
-        {
-            return LogLevel.Debug;
-        }
-
-        return IsPreferenceOn("Verbose", "VerbosePreference") ? LogLevel.Information : LogLevel.Warning;
-    }
+    protected LogLevel GetMinimumLogLevel() =>
+        IsPreferenceOn("Debug", "DebugPreference") ? LogLevel.Debug : LogLevel.Information;
 
     private bool IsPreferenceOn(string switchName, string preferenceVariable)
     {

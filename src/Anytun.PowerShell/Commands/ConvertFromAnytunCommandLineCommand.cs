@@ -44,7 +44,7 @@ public sealed class ConvertFromAnytunCommandLineCommand : AnytunCmdlet
                 WriteWarning(warning);
             }
 
-            WriteObject(new AnytunTunnelDefinition(options, Name, null, warnings));
+            WriteObject(new AnytunTunnelDefinition(options, Name, null, warnings, fromParameters: false));
         }
         catch (AnytunException ex)
         {

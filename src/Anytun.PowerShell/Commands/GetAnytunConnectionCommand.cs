@@ -10,7 +10,7 @@ public sealed class GetAnytunConnectionCommand : AnytunCmdlet
     private const string ByTunnelName = "ByTunnelName";
     private const string ByInputObject = "ByInputObject";
 
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTunnelName)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByTunnelName)]
     [Alias("Name")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -8,6 +8,13 @@ namespace Anytun;
 [OutputType(typeof(AnytunTunnelDefinition))]
 public sealed class NewAnytunTunnelCommand : TunnelParametersCmdlet
 {
+    /// <summary>Name the tunnel gets when the definition is started.</summary>
+    [Parameter(ParameterSetName = ByParameters)]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    protected override string? DefinitionName => Name;
+
     protected override void ProcessRecord()
     {
         var definition = BuildDefinitionFromParameters();

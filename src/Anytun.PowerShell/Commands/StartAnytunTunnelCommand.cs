@@ -3,27 +3,41 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using Anytun.Engine;
 using Anytun.Engine.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Anytun;
 
 /// <summary>
-/// Start-AnytunTunnel: opens the device and sockets, then returns the tunnel's job at once (as Start-ThreadJob).
-/// -Wait keeps it in the foreground until Ctrl+C, SIGINT or SIGTERM; -WaitForPeer returns only once the peer
-/// has sent an authenticated packet.
+/// Start-AnytunTunnel: opens the device and sockets, then returns the tunnel's job at once (as Start-ThreadJob); its log
+/// records are the job's output. -Wait keeps it in the foreground, writing the log records to the pipeline, until
+/// Ctrl+C, SIGINT or SIGTERM; -WaitForPeer returns only once the peer has sent an authenticated packet.
+/// A tunnel that fails to start is a non-terminating error, whichever way it was described.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "AnytunTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = ByParameters)]
-[OutputType(typeof(AnytunTunnelJob))]
+[OutputType(typeof(AnytunTunnelJob), typeof(AnytunLogRecord))]
 public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 {
     private const string ByInputObject = "ByInputObject";
+    private const string CmdletCategory = "Start-AnytunTunnel";
+    private const int TunnelStoppingEventId = 2001;
+
+    /// <summary>How a foreground tunnel is stopped; appended to its "is up" record.</summary>
+    private const string UpHint = "; press Ctrl+C to stop";
     private const int ProgressActivityId = 0x4E54;
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ResolveWarningWait = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _signalled = new();
     private PosixSignalRegistration? _sigterm;
     private PosixSignalRegistration? _sigint;
+    private volatile string? _signalName;
+
+    /// <summary>Name of the tunnel; with -InputObject it replaces the definition's name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByInputObject)]
     [ValidateNotNull]
@@ -42,28 +56,15 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
+    protected override string? DefinitionName => Name;
+
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ByParameters)
-        {
-            // One tunnel from parameters: a failure is the whole command's failure, except an existing name,
-            // which stays non-terminating so '-ErrorAction SilentlyContinue' makes the call idempotent.
-            var error = StartOne(BuildDefinitionFromParameters());
-            if (error is not null)
-            {
-                if (error.FullyQualifiedErrorId == AnytunErrors.TunnelAlreadyExistsId)
-                {
-                    WriteError(error);
-                    return;
-                }
-
-                ThrowTerminatingError(error);
-            }
-
-            return;
-        }
-
-        foreach (var definition in InputObject)
+        // Each tunnel is one input: its failure (port in use, no permission, device busy) is non-terminating, so
+        // -ErrorAction decides, and an existing name with SilentlyContinue makes the call idempotent. Only invalid
+        // parameters (checked while building the definition) stop the command.
+        var definitions = ParameterSetName == ByParameters ? new[] { BuildDefinitionFromParameters() } : InputObject;
+        foreach (var definition in definitions)
         {
             var error = StartOne(definition);
             if (error is not null)
@@ -102,9 +103,9 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         return Wait ? RunInForeground(definition, name) : StartAsJob(definition, name);
     }
 
-    private static string ChooseName(AnytunTunnelDefinition definition)
+    private string ChooseName(AnytunTunnelDefinition definition)
     {
-        if (definition.Name is { } name)
+        if ((Name ?? definition.Name) is { } name)
         {
             return name;
         }
@@ -131,6 +132,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         }
 
         job.StartJob();
+        WarnIfRemoteUnresolved(session, definition);
         if (WaitForPeer)
         {
             var peerError = WaitForFirstPeerPacket(session, null);
@@ -149,7 +151,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     private ErrorRecord? RunInForeground(AnytunTunnelDefinition definition, string name)
     {
         using var queue = new QueuedStreamWriter();
-        var (session, error) = CreateAndStart(definition, name, queue, null);
+        var (session, error) = CreateAndStart(definition, name, queue, null, UpHint);
         if (session is null)
         {
             queue.Drain(this);
@@ -185,9 +187,19 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 
     /// <summary>Creates the engine tunnel, registers it under <paramref name="name"/> and starts it.</summary>
     private (TunnelSession? Session, ErrorRecord? Error) CreateAndStart(
-        AnytunTunnelDefinition definition, string name, ITunnelStreamWriter writer, AnytunTunnelJob? job)
+        AnytunTunnelDefinition definition, string name, ITunnelStreamWriter writer, AnytunTunnelJob? job, string? upHint = null)
     {
-        var loggers = PowerShellStreamLoggerProvider.CreateFactory(writer, GetMinimumLogLevel(), name);
+        var parameterNames = definition.FromParameters;
+        ILoggerFactory loggers;
+        try
+        {
+            loggers = PowerShellStreamLoggerProvider.CreateFactory(writer, GetMinimumLogLevel(), name, definition.Options, upHint);
+        }
+        catch (Exception ex)
+        {
+            return (null, AnytunErrors.FromAny(ex, name, parameterNames));
+        }
+
         Tunnel tunnel;
         try
         {
@@ -196,7 +208,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         catch (Exception ex)
         {
             loggers.Dispose();
-            return (null, AnytunErrors.FromAny(ex, name));
+            return (null, AnytunErrors.FromAny(ex, name, parameterNames));
         }
 
         tunnel.Name = name;
@@ -220,12 +232,39 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         catch (Exception ex)
         {
             StopQuietly(session);
-            var target = ex is AnytunException { Target: { } engineTarget } ? engineTarget : name;
-            return (null, AnytunErrors.FromAny(ex, target));
+            var target = ex is AnytunException { Target: { } engineTarget }
+                ? (parameterNames ? ParameterNameMap.ToParameter(engineTarget) : engineTarget)
+                : name;
+            return (null, AnytunErrors.FromAny(ex, target, parameterNames));
         }
 
-        WriteVerbose($"Tunnel '{name}' is up on device '{tunnel.DeviceName}', UDP {string.Join(", ", tunnel.LocalEndPoints)}.");
+        WriteOwnVerbose($"Tunnel '{name}' is up on device '{tunnel.DeviceName}', UDP {string.Join(", ", tunnel.LocalEndPoints)}.");
         return (session, null);
+    }
+
+    /// <summary>
+    /// A typo in -RemoteAddress would otherwise start a tunnel that never sends: say so at once (the engine keeps retrying
+    /// and its log has the same warning). Waits briefly for the first resolution; a slow resolver is not waited for.
+    /// </summary>
+    private void WarnIfRemoteUnresolved(TunnelSession session, AnytunTunnelDefinition definition)
+    {
+        var resolution = session.Tunnel.FirstResolution;
+        try
+        {
+            if (!resolution.Wait(ResolveWarningWait, StopToken))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (resolution.Result is { } failure)
+        {
+            WriteWarning($"Tunnel '{session.Name}': could not resolve '{definition.RemoteAddress}' ({failure.Message}); the tunnel keeps retrying every 10 s.");
+        }
     }
 
     /// <summary>Blocks until the first authenticated packet, with progress; null on success.</summary>
@@ -235,7 +274,8 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         var peer = session.Tunnel.WaitForPeerAsync(waitCancel.Token);
         var timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : Timeout.InfiniteTimeSpan;
         var clock = Stopwatch.StartNew();
-        var progress = new ProgressRecord(ProgressActivityId, $"Tunnel '{session.Name}'", "Waiting for the first authenticated packet from the peer");
+        // Short texts: the progress line of an 80-column terminal holds the activity, a bar and the status.
+        var progress = new ProgressRecord(ProgressActivityId, $"Tunnel '{session.Name}'", "waiting for the peer");
         var handles = queue is null
             ? new[] { ((IAsyncResult)peer).AsyncWaitHandle }
             : new[] { ((IAsyncResult)peer).AsyncWaitHandle, queue.DataAvailable };
@@ -257,7 +297,9 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                     break;
                 }
 
-                progress.StatusDescription = $"Waiting for the first authenticated packet from the peer ({clock.Elapsed.TotalSeconds:0} s)";
+                progress.StatusDescription = timeout == Timeout.InfiniteTimeSpan
+                    ? $"waiting for the peer ({clock.Elapsed.TotalSeconds:0} s)"
+                    : $"waiting for the peer ({clock.Elapsed.TotalSeconds:0} of {TimeoutSec} s)";
                 if (timeout != Timeout.InfiniteTimeSpan)
                 {
                     progress.PercentComplete = (int)Math.Min(99, clock.Elapsed.TotalSeconds * 100 / timeout.TotalSeconds);
@@ -271,7 +313,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 
             if (peer.IsCompletedSuccessfully)
             {
-                WriteVerbose($"Tunnel '{session.Name}': the peer is connected.");
+                WriteOwnVerbose($"Tunnel '{session.Name}': the peer is connected.");
                 return null;
             }
 
@@ -315,7 +357,10 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
             queue.Drain(this);
             if (_signalled.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
             {
-                WriteVerbose($"Tunnel '{session.Name}': stopping.");
+                var reason = _signalName ?? "Stop-AnytunTunnel";
+                WriteObject(new AnytunLogRecord(
+                    DateTime.Now, AnytunLogLevel.Information, session.Name, CmdletCategory, TunnelStoppingEventId, "TunnelStopping",
+                    $"tunnel '{session.Name}' is stopping ({reason})"));
                 return null;
             }
 
@@ -324,6 +369,18 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                 var fault = session.Tunnel.Fault ?? new InvalidOperationException($"Tunnel '{session.Name}' failed.");
                 return AnytunErrors.FromAny(fault, session.Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// The cmdlet's own verbose messages. With -Debug (which here only lowers the tunnel's log level) PowerShell would
+    /// turn each into a prompt, which fails in a non-interactive session; the log has the same facts, so skip them then.
+    /// </summary>
+    private void WriteOwnVerbose(string message)
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey("Debug") || MyInvocation.BoundParameters.ContainsKey("Verbose"))
+        {
+            WriteVerbose(message);
         }
     }
 
@@ -342,6 +399,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
+        _signalName = context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
         try
         {
             _signalled.Cancel();

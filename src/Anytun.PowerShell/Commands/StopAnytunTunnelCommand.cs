@@ -2,7 +2,10 @@ using System.Management.Automation;
 
 namespace Anytun;
 
-/// <summary>Stop-AnytunTunnel: stops tunnels by name (wildcards) or object; their jobs end as Stopped.</summary>
+/// <summary>
+/// Stop-AnytunTunnel: stops tunnels by name (wildcards) or object; their jobs end as Stopped. Without a name or input
+/// it stops nothing and says so (an error, never a prompt: scripts must not hang); -Name * stops every tunnel.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "AnytunTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = ByName)]
 [OutputType(typeof(AnytunTunnel))]
@@ -12,11 +15,11 @@ public sealed class StopAnytunTunnelCommand : AnytunCmdlet
     private const string ByInputObject = "ByInputObject";
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    public string[] Name { get; set; } = Array.Empty<string>();
+    public string[]? Name { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByInputObject)]
     [ValidateNotNull]
@@ -27,6 +30,13 @@ public sealed class StopAnytunTunnelCommand : AnytunCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ByName && Name is null)
+        {
+            // Nothing named and nothing piped (an empty pipeline never gets here): stopping everything by accident
+            // would be worse than an error.
+            ThrowTerminatingError(AnytunErrors.TunnelNotSpecified());
+        }
+
         var inputObjects = ParameterSetName == ByInputObject ? InputObject : null;
         foreach (var session in TunnelResolver.Resolve(this, Name, inputObjects))
         {

@@ -17,10 +17,6 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
     protected const string ByParameters = "ByParameters";
 
     [Parameter(ParameterSetName = ByParameters)]
-    [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
-
-    [Parameter(ParameterSetName = ByParameters)]
     [Alias("type")]
     [AnytunChoiceTransformation]
     public AnytunDeviceType? DeviceType { get; set; }
@@ -112,6 +108,9 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
     [ValidateRange(0, 255)]
     public int AuthTagLength { get; set; } = TunnelOptions.DefaultAuthTagLength;
 
+    /// <summary>The name the definition gets (each cmdlet declares its own -Name: they mean different things).</summary>
+    protected abstract string? DefinitionName { get; }
+
     /// <summary>Builds and validates a definition; an invalid option is a terminating error naming the parameter.</summary>
     protected AnytunTunnelDefinition BuildDefinitionFromParameters()
     {
@@ -142,9 +141,10 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
                 options.IfConfig = IfConfig.Parse(InterfaceAddress, OptionNames.IfConfig);
             }
 
+            var passphraseEndsWithLineBreak = false;
             if (Passphrase is not null)
             {
-                options.Passphrase = ToSecret(Passphrase);
+                options.Passphrase = ToSecret(Passphrase, out passphraseEndsWithLineBreak);
             }
 
             if (Key is not null)
@@ -157,34 +157,51 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
                 options.Salt = SecretBytes.FromBytes(Salt);
             }
 
-            var warnings = options.Validate();
-            return new AnytunTunnelDefinition(options, Name, PostUpScript?.ScriptBlock, warnings);
+            var warnings = new List<string>();
+            foreach (var warning in options.Validate())
+            {
+                warnings.Add(ParameterNameMap.Rewrite(warning));
+            }
+
+            if (passphraseEndsWithLineBreak)
+            {
+                warnings.Add(PassphraseLineBreakWarning);
+            }
+
+            return new AnytunTunnelDefinition(options, DefinitionName, PostUpScript?.ScriptBlock, warnings, fromParameters: true);
         }
         catch (AnytunException ex)
         {
             options.Dispose();
-            var parameter = ParameterNameMap.ToParameter(ex.Target);
-            var record = AnytunErrors.FromException(ex, parameter);
-            record.ErrorDetails = new ErrorDetails($"{parameter}: {ex.Message}");
-            ThrowTerminatingError(record);
+            ThrowTerminatingError(AnytunErrors.FromException(ex, parameterNames: true));
             throw; // unreachable: ThrowTerminatingError always throws
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
         {
             // Never let a raw exception escape to the user; the engine should only throw AnytunException here.
             options.Dispose();
-            ThrowTerminatingError(AnytunErrors.FromAny(ex, Name));
+            ThrowTerminatingError(AnytunErrors.FromAny(ex, DefinitionName));
             throw;
         }
     }
 
+    /// <summary>
+    /// A passphrase is exactly the characters given, as anytun -E takes them; a line break read from a file with
+    /// Get-Content -Raw is part of it and gives another key than the peer's.
+    /// </summary>
+    internal const string PassphraseLineBreakWarning =
+        "-Passphrase ends with a line break, which is part of the passphrase and changes the key (anytun -E \"$(cat file)\" drops it). "
+        + "Read a passphrase file with Get-Content -TotalCount 1, or trim the line break.";
+
     // Copies the SecureString straight into pinned secret bytes; the unmanaged copy is zeroed at once.
-    private static unsafe SecretBytes ToSecret(SecureString secure)
+    private static unsafe SecretBytes ToSecret(SecureString secure, out bool endsWithLineBreak)
     {
         var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
         try
         {
-            return SecretBytes.FromUtf16Chars(new ReadOnlySpan<char>((void*)pointer, secure.Length));
+            var characters = new ReadOnlySpan<char>((void*)pointer, secure.Length);
+            endsWithLineBreak = characters.Length > 0 && characters[^1] is '\n' or '\r';
+            return SecretBytes.FromUtf16Chars(characters);
         }
         finally
         {

@@ -12,27 +12,34 @@ internal static class AnytunErrors
     internal const string TunnelNotFoundId = "TunnelNotFound";
     internal const string TunnelAlreadyExistsId = "TunnelAlreadyExists";
     internal const string UnexpectedErrorId = "UnexpectedError";
+    internal const string TunnelNotSpecifiedId = "TunnelNotSpecified";
 
-    /// <summary>Maps an engine failure; <paramref name="target"/> overrides the engine's target when the user named something else.</summary>
-    internal static ErrorRecord FromException(AnytunException exception, object? target = null)
+    /// <summary>
+    /// Maps an engine failure; <paramref name="target"/> overrides the engine's target when the user named something
+    /// else. With <paramref name="parameterNames"/> (the tunnel was described with PowerShell parameters, not an anytun
+    /// command line) the message and target name the parameters (-Passphrase) instead of anytun's options (-E/--passphrase).
+    /// </summary>
+    internal static ErrorRecord FromException(AnytunException exception, object? target = null, bool parameterNames = false)
     {
         var (errorId, category, action) = Map(exception.Code);
-        var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);
-        if (action is not null)
+        var message = parameterNames ? ParameterNameMap.Rewrite(exception.Message) : exception.Message;
+        var effectiveTarget = target ?? (parameterNames ? ParameterNameMap.ToParameter(exception.Target) : exception.Target);
+        var record = new ErrorRecord(exception, errorId, category, effectiveTarget);
+        if (action is not null || !ReferenceEquals(message, exception.Message))
         {
-            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = action };
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = action };
         }
 
         return record;
     }
 
     /// <summary>Any exception: engine ones keep their code, others become 'UnexpectedError' instead of escaping raw.</summary>
-    internal static ErrorRecord FromAny(Exception exception, object? target)
+    internal static ErrorRecord FromAny(Exception exception, object? target, bool parameterNames = false)
     {
         var inner = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : exception;
         return inner switch
         {
-            AnytunException anytun => FromException(anytun, target),
+            AnytunException anytun => FromException(anytun, target, parameterNames),
             OperationCanceledException => new ErrorRecord(inner, "OperationStopped", ErrorCategory.OperationStopped, target),
             _ => new ErrorRecord(inner, UnexpectedErrorId, ErrorCategory.NotSpecified, target),
         };
@@ -50,6 +57,18 @@ internal static class AnytunErrors
         ErrorDetails = new ErrorDetails($"No Anytun tunnel named '{name}' is running in this process.")
         {
             RecommendedAction = "Run Get-AnytunTunnel to list the tunnels of this process.",
+        },
+    };
+
+    internal static ErrorRecord TunnelNotSpecified() => new(
+        new PSArgumentException("Stop-AnytunTunnel needs -Name or tunnels from the pipeline."),
+        TunnelNotSpecifiedId,
+        ErrorCategory.InvalidArgument,
+        null)
+    {
+        ErrorDetails = new ErrorDetails("Stop-AnytunTunnel needs -Name or tunnels from the pipeline; nothing was stopped.")
+        {
+            RecommendedAction = "Give -Name (wildcards work: -Name * stops every tunnel), or pipe tunnels from Get-AnytunTunnel.",
         },
     };
 
@@ -72,6 +91,8 @@ internal static class AnytunErrors
             "Remove the option; this version of the module does not implement it yet."),
         AnytunErrorCode.DeviceOpenFailed => ("DeviceOpenFailed", ErrorCategory.OpenError,
             "Check that /dev/net/tun exists (modprobe tun) and that the device name is free."),
+        AnytunErrorCode.DeviceInUse => ("DeviceInUse", ErrorCategory.ResourceBusy,
+            "Choose another -DeviceName, or stop the other tunnel or VPN program that uses this device."),
         AnytunErrorCode.PermissionDenied => ("PermissionDenied", ErrorCategory.PermissionDenied,
             "Run PowerShell as root or grant it CAP_NET_ADMIN (and CAP_NET_BIND_SERVICE for ports below 1024)."),
         AnytunErrorCode.AddressInUse => ("AddressInUse", ErrorCategory.ResourceUnavailable,

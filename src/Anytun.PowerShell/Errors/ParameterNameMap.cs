@@ -33,6 +33,17 @@ internal static class ParameterNameMap
         [OptionNames.AuthTagLength] = "AuthTagLength",
     };
 
+    /// <summary>Every anytun option named in <paramref name="message"/> replaced by its parameter ("give -E/--passphrase" → "give -Passphrase").</summary>
+    internal static string Rewrite(string message)
+    {
+        foreach (var (option, parameter) in OptionToParameter)
+        {
+            message = message.Replace(option, "-" + parameter, StringComparison.Ordinal);
+        }
+
+        return message;
+    }
+
     /// <summary>"-K/--key" → "-Key"; unknown targets are returned unchanged.</summary>
     internal static string? ToParameter(string? option) =>
         option is not null && OptionToParameter.TryGetValue(option, out var parameter) ? "-" + parameter : option;

@@ -15,7 +15,12 @@ public sealed class AnytunConnection
         Mux = snapshot.Mux;
         RemoteAddress = snapshot.RemoteEndPoint?.Address;
         RemotePort = snapshot.RemoteEndPoint?.Port;
-        State = snapshot.State.ToString();
+        State = snapshot.State switch
+        {
+            ConnectionState.Waiting => AnytunConnectionState.Waiting,
+            ConnectionState.Established => AnytunConnectionState.Established,
+            _ => AnytunConnectionState.Closed,
+        };
         PacketsReceived = snapshot.PacketsIn;
         BytesReceived = snapshot.BytesIn;
         PacketsSent = snapshot.PacketsOut;
@@ -46,7 +51,7 @@ public sealed class AnytunConnection
     public int? RemotePort { get; }
 
     /// <summary>Waiting (no authenticated datagram yet), Established, or Closed.</summary>
-    public string State { get; }
+    public AnytunConnectionState State { get; }
 
     /// <summary>Authenticated inner packets written to the device.</summary>
     public long PacketsReceived { get; }

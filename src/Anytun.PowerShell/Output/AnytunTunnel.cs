@@ -39,8 +39,8 @@ public sealed class AnytunTunnel
     /// <summary>Bound UDP endpoints (one per address family).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
-    /// <summary>The bound endpoints as text, for tables.</summary>
-    public string LocalEndPoint => string.Join(", ", LocalEndPoints);
+    /// <summary>The bound UDP port (the one the kernel chose for -LocalPort 0); null before the socket is bound.</summary>
+    public int? LocalPort => LocalEndPoints.Count > 0 ? LocalEndPoints[0].Port : null;
 
     /// <summary>Where the peer currently is (learnt from authenticated datagrams or -RemoteAddress); null if unknown.</summary>
     public IPEndPoint? RemoteEndPoint { get; }

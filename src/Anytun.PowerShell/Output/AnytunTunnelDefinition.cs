@@ -9,12 +9,14 @@ namespace Anytun;
 /// </summary>
 public sealed class AnytunTunnelDefinition
 {
-    internal AnytunTunnelDefinition(TunnelOptions options, string? name, ScriptBlock? postUpScriptBlock, IReadOnlyList<string> warnings)
+    internal AnytunTunnelDefinition(
+        TunnelOptions options, string? name, ScriptBlock? postUpScriptBlock, IReadOnlyList<string> warnings, bool fromParameters)
     {
         Options = options;
         Name = name;
         PostUpScriptBlock = postUpScriptBlock;
         Warnings = warnings;
+        FromParameters = fromParameters;
     }
 
     /// <summary>Tunnel name; null means "device name, or anytun&lt;N&gt;" at start.</summary>
@@ -75,6 +77,12 @@ public sealed class AnytunTunnelDefinition
 
     /// <summary>The equivalent anytun command line, secrets redacted.</summary>
     public string CommandLine => AnytunCommandLine.Format(Options);
+
+    /// <summary>
+    /// Described with PowerShell parameters (New-AnytunTunnel, Start-AnytunTunnel) rather than an anytun command line:
+    /// errors then name the parameters (-Passphrase), not anytun's options (-E/--passphrase).
+    /// </summary>
+    internal bool FromParameters { get; }
 
     /// <summary>The engine options; the definition owns them, starting a tunnel works on a clone.</summary>
     internal TunnelOptions Options { get; }

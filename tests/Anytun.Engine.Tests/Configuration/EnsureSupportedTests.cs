@@ -14,8 +14,6 @@ public sealed class EnsureSupportedTests
     [InlineData("-g nogroup", OptionNames.Groupname)]
     [InlineData("-C /var/run/anytun", OptionNames.Chroot)]
     [InlineData("-P /run/anytun.pid", OptionNames.PidFile)]
-    [InlineData("-L syslog:3,anytun,daemon", OptionNames.Log)]
-    [InlineData("-L file:3,/tmp/anytun.log", OptionNames.Log)]
     public void LaterWorkIsParsedThenRefusedByName(string option, string target)
     {
         using var options = AnytunCommandLine.ParseCommandLine(OptionAssert.Base + " " + option);
@@ -30,7 +28,9 @@ public sealed class EnsureSupportedTests
     [InlineData("-L stdout:5")]
     [InlineData("-L stderr:2 -L stdout:3")]
     [InlineData("--nodaemonize --debug --log stdout:4")]
-    public void ForegroundAndStreamLoggingAreAccepted(string option)
+    [InlineData("-L syslog:3,anytun,daemon")]
+    [InlineData("-L file:3,/tmp/anytun.log -L file:5,/tmp/anytun-debug.log")]
+    public void ForegroundAndLogTargetsAreAccepted(string option)
     {
         using var options = AnytunCommandLine.ParseCommandLine(OptionAssert.Base + " " + option);
         options.Validate();

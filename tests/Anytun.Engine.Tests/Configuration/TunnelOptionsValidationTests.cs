@@ -28,6 +28,23 @@ public sealed class TunnelOptionsValidationTests
         Assert.DoesNotContain(key, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void OneByteIsSingular()
+    {
+        OptionAssert.ValidateFails(NoKeys + " -K 00 -A " + OptionAssert.Salt, OptionNames.Key, "2 hex digits (1 byte);");
+    }
+
+    [Fact]
+    public void TheNoKeyMessageNamesOptionsTheWayTheyAreMappedToParameters()
+    {
+        // Every option in the text is an OptionNames value, so the PowerShell layer can name its parameters instead.
+        OptionAssert.ValidateFails(
+            NoKeys,
+            OptionNames.Key,
+            $"give {OptionNames.Passphrase}, or {OptionNames.Key}",
+            $"or use {OptionNames.Cipher} null {OptionNames.AuthAlgo} null");
+    }
+
     [Theory]
     [InlineData("aes-ctr-192", "48 hex digits (24 bytes)")]
     [InlineData("aes-ctr-256", "64 hex digits (32 bytes)")]

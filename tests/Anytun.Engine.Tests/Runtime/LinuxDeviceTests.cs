@@ -53,15 +53,53 @@ public sealed class LinuxDeviceTests
     }
 
     [RequiresRootFact]
-    public void SecondOpenOfTheSameNameFailsWithDeviceOpenFailed()
+    public void SecondOpenOfTheSameNameSaysTheNameIsInUse()
     {
         RootEnvironment.Require();
         using var ns = NetNamespace.Create();
         using var first = ns.Invoke(() => LinuxTunDevice.Open("h3busy0", DeviceType.Tun));
         var error = Assert.Throws<AnytunException>(() => ns.Invoke(() => LinuxTunDevice.Open("h3busy0", DeviceType.Tun)));
-        Assert.Equal(AnytunErrorCode.DeviceOpenFailed, error.Code);
+        Assert.Equal(AnytunErrorCode.DeviceInUse, error.Code);
         Assert.Equal("h3busy0", error.Target);
-        Assert.Contains("busy", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("the device name 'h3busy0' is in use by another program", error.Message, StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
+    public void OpeningANameOfAnotherTypeSaysSo()
+    {
+        RootEnvironment.Require();
+        using var ns = NetNamespace.Create();
+        using var first = ns.Invoke(() => LinuxTunDevice.Open("h3type0", DeviceType.Tun));
+        var error = Assert.Throws<AnytunException>(() => ns.Invoke(() => LinuxTunDevice.Open("h3type0", DeviceType.Tap)));
+        Assert.Equal(AnytunErrorCode.DeviceOpenFailed, error.Code);
+        Assert.Contains("exists with another type", error.Message, StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
+    public void ADeletedDeviceIsReportedAsDeleted()
+    {
+        RootEnvironment.Require();
+        using var ns = NetNamespace.Create();
+        using var device = ns.Invoke(() => LinuxTunDevice.Open("h3gone0", DeviceType.Tun));
+        Exception? failure = null;
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                device.Read(new byte[2048]);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        })
+        { IsBackground = true };
+        reader.Start();
+        Thread.Sleep(200);
+        ns.Exec("ip", "link", "del", "h3gone0");
+        Assert.True(reader.Join(TimeSpan.FromSeconds(5)), "the blocked reader did not return after the device was deleted");
+        var io = Assert.IsType<IOException>(failure);
+        Assert.Equal("device 'h3gone0' was deleted", io.Message);
     }
 
     [RequiresRootFact]

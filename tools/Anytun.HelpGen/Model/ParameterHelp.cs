@@ -1,7 +1,7 @@
 namespace Anytun.HelpGen.Model;
 
-/// <summary>A <c>### -Name</c> entry: description plus one yaml block per group of parameter sets.</summary>
-public sealed record ParameterHelp(string Name, IReadOnlyList<string> Description, IReadOnlyList<ParameterSetHelp> Sets)
+/// <summary>A <c>### -Name</c> entry (at <paramref name="Line"/>): description plus one yaml block per group of parameter sets.</summary>
+public sealed record ParameterHelp(string Name, IReadOnlyList<string> Description, IReadOnlyList<ParameterSetHelp> Sets, int Line = 0)
 {
     public ParameterSetHelp First => Sets[0];
 

@@ -216,7 +216,7 @@ public static partial class CommandHelpParser
                 throw new HelpGenException(file, where, entry.Line, "parameter is documented twice");
             }
 
-            parameters.Add(new ParameterHelp(name, ProseConverter.ToParagraphs(description), sets));
+            parameters.Add(new ParameterHelp(name, ProseConverter.ToParagraphs(description), sets, entry.Line));
         }
 
         if (!sawCommon)
