@@ -1,0 +1,236 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Anytun.Engine.Routing;
+
+/// <summary>
+/// An immutable longest-prefix-match table (IPv4 and IPv6 prefix → mux), rebuilt by the control surface and swapped
+/// by reference; the sender threads read it without a lock and without allocating.
+/// Per family it holds one open-addressing hash table per distinct prefix length, longest first: a lookup masks the
+/// destination for each length and probes, so it costs one probe per distinct length until the first hit (a table of
+/// host routes plus a few networks is 2-3 probes). Lengths whose last octet is partial (/25, /1, /31) are ordinary
+/// masks here; anytun's octet loop hangs on them (spec §1.5).
+/// </summary>
+internal sealed class RouteTable
+{
+    /// <summary>The table without routes.</summary>
+    public static readonly RouteTable Empty = new(Array.Empty<RouteEntry>());
+
+    private readonly Family<uint> _v4;
+    private readonly Family<UInt128> _v6;
+
+    private RouteTable(IReadOnlyList<RouteEntry> entries)
+    {
+        Entries = entries;
+        var v4 = new List<RouteEntry>();
+        var v6 = new List<RouteEntry>();
+        foreach (var entry in entries)
+        {
+            (entry.Prefix.IsIPv4 ? v4 : v6).Add(entry);
+        }
+
+        _v4 = new Family<uint>(v4, static p => p.NetworkV4, 32);
+        _v6 = new Family<UInt128>(v6, static p => p.NetworkV6, 128);
+    }
+
+    /// <summary>The routes, in anytun's dump order (IPv4, IPv6; each by length, then address).</summary>
+    public IReadOnlyList<RouteEntry> Entries { get; }
+
+    public int Count => Entries.Count;
+
+    /// <summary>Builds a table; a prefix given twice keeps the last entry.</summary>
+    public static RouteTable Build(IEnumerable<RouteEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var byPrefix = new Dictionary<IPPrefix, RouteEntry>();
+        foreach (var entry in entries)
+        {
+            byPrefix[entry.Prefix] = entry;
+        }
+
+        if (byPrefix.Count == 0)
+        {
+            return Empty;
+        }
+
+        var sorted = byPrefix.Values.ToArray();
+        Array.Sort(sorted, static (a, b) => a.Prefix.CompareTo(b.Prefix));
+        return new RouteTable(sorted);
+    }
+
+    /// <summary>
+    /// The mux for the destination of an inner IP packet (IPv4 bytes 16..19, IPv6 bytes 24..39); false when the packet
+    /// is not IPv4/IPv6, too short, or no prefix contains the destination.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryLookup(ReadOnlySpan<byte> innerPacket, out ushort mux)
+    {
+        if (innerPacket.Length >= 20 && innerPacket[0] >> 4 == 4)
+        {
+            return TryLookupV4(BinaryPrimitives.ReadUInt32BigEndian(innerPacket[16..]), out mux);
+        }
+
+        if (innerPacket.Length >= 40 && innerPacket[0] >> 4 == 6)
+        {
+            return TryLookupV6(BinaryPrimitives.ReadUInt128BigEndian(innerPacket[24..]), out mux);
+        }
+
+        mux = 0;
+        return false;
+    }
+
+    /// <summary>Longest match for an IPv4 address (host-order number).</summary>
+    public bool TryLookupV4(uint destination, out ushort mux)
+    {
+        var levels = _v4.Levels;
+        for (var i = 0; i < levels.Length; i++)
+        {
+            ref readonly var level = ref levels[i];
+            var key = destination & (uint)level.Mask;
+            var slot = (int)(Hash((ulong)key) >> level.Shift);
+            while (true)
+            {
+                var value = level.Values[slot];
+                if (value < 0)
+                {
+                    break;
+                }
+
+                if (level.Keys[slot] == key)
+                {
+                    mux = (ushort)value;
+                    return true;
+                }
+
+                slot = (slot + 1) & level.SlotMask;
+            }
+        }
+
+        mux = 0;
+        return false;
+    }
+
+    /// <summary>Longest match for an IPv6 address (big-endian 128-bit number).</summary>
+    public bool TryLookupV6(UInt128 destination, out ushort mux)
+    {
+        var levels = _v6.Levels;
+        for (var i = 0; i < levels.Length; i++)
+        {
+            ref readonly var level = ref levels[i];
+            var key = destination & level.Mask;
+            var slot = (int)(HashV6(key) >> level.Shift);
+            while (true)
+            {
+                var value = level.Values[slot];
+                if (value < 0)
+                {
+                    break;
+                }
+
+                if (level.Keys[slot] == key)
+                {
+                    mux = (ushort)value;
+                    return true;
+                }
+
+                slot = (slot + 1) & level.SlotMask;
+            }
+        }
+
+        mux = 0;
+        return false;
+    }
+
+    // Fibonacci hashing: the high bits of the product are well mixed, so the slot is taken from the top.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash(ulong key) => key * 0x9E3779B97F4A7C15UL;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashV6(UInt128 key) => Hash((ulong)(key >> 64) ^ BitOperations.RotateLeft((ulong)key, 31));
+
+    /// <summary>The hash tables of one address family, longest prefix length first.</summary>
+    private sealed class Family<TKey>
+        where TKey : struct, IEquatable<TKey>
+    {
+        public Family(List<RouteEntry> entries, Func<IPPrefix, TKey> network, int bits)
+        {
+            var byLength = new SortedDictionary<int, List<RouteEntry>>(Comparer<int>.Create(static (a, b) => b.CompareTo(a)));
+            foreach (var entry in entries)
+            {
+                if (!byLength.TryGetValue(entry.Prefix.PrefixLength, out var list))
+                {
+                    byLength[entry.Prefix.PrefixLength] = list = new List<RouteEntry>();
+                }
+
+                list.Add(entry);
+            }
+
+            Levels = new Level<TKey>[byLength.Count];
+            var index = 0;
+            foreach (var (length, list) in byLength)
+            {
+                Levels[index++] = Level<TKey>.Create(length, bits, list, network);
+            }
+        }
+
+        public Level<TKey>[] Levels { get; }
+    }
+
+    /// <summary>One prefix length: masked networks in an open-addressing table (linear probing, at most half full).</summary>
+    private readonly struct Level<TKey>
+        where TKey : struct, IEquatable<TKey>
+    {
+        private Level(UInt128 mask, int shift, TKey[] keys, int[] values)
+        {
+            Mask = mask;
+            Shift = shift;
+            Keys = keys;
+            Values = values;
+            SlotMask = keys.Length - 1;
+        }
+
+        /// <summary>The network mask of this length (IPv4 in the low 32 bits).</summary>
+        public UInt128 Mask { get; }
+
+        /// <summary>64 − log2(slots): the hash's top bits select the slot.</summary>
+        public int Shift { get; }
+
+        public TKey[] Keys { get; }
+
+        /// <summary>The mux of each slot, or -1 when the slot is empty.</summary>
+        public int[] Values { get; }
+
+        public int SlotMask { get; }
+
+        public static Level<TKey> Create(int length, int bits, List<RouteEntry> entries, Func<IPPrefix, TKey> network)
+        {
+            var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, entries.Count * 2));
+            var shift = 64 - BitOperations.Log2((uint)slots);
+            var keys = new TKey[slots];
+            var values = new int[slots];
+            Array.Fill(values, -1);
+            foreach (var entry in entries)
+            {
+                var key = network(entry.Prefix);
+                var slot = (int)(KeyHash(key) >> shift);
+                while (values[slot] >= 0)
+                {
+                    slot = (slot + 1) & (slots - 1);
+                }
+
+                keys[slot] = key;
+                values[slot] = entry.Mux;
+            }
+
+            return new Level<TKey>(IPPrefix.Mask(UInt128.MaxValue, length, bits), shift, keys, values);
+        }
+
+        private static ulong KeyHash(TKey key) => key switch
+        {
+            uint v4 => Hash(v4),
+            UInt128 v6 => HashV6(v6),
+            _ => throw new NotSupportedException(),
+        };
+    }
+}
