@@ -7,25 +7,72 @@ using Microsoft.Extensions.Logging;
 
 namespace Anytun.Engine.Control;
 
-/// <summary>Resolves a configured remote host name in the background, as anytun's -r does: on failure it logs and retries
-/// every 10 s until it succeeds or is cancelled (connection removed, tunnel stopped).</summary>
-internal static class RemoteResolver
+/// <summary>
+/// Resolves configured remote host names in the background, as anytun's -r does: on failure it logs and retries every
+/// 10 s until it succeeds or is cancelled (the connection was removed or got another remote, the tunnel stopped).
+/// At most one resolution per connection. Not thread-safe: the control surface's lock serialises the calls.
+/// </summary>
+internal sealed class RemoteResolver
 {
+    private readonly Dictionary<Connection, CancellationTokenSource> _running = new();
+    private readonly AddressFamilyPreference _family;
+    private readonly ILogger _logger;
+
+    public RemoteResolver(AddressFamilyPreference family, ILogger logger)
+    {
+        _family = family;
+        _logger = logger;
+    }
+
     /// <summary>anytun's retry interval (tests shorten it).</summary>
     internal static TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    public static async Task ResolveWithRetryAsync(
-        RemoteHost remote,
-        AddressFamilyPreference family,
-        Action<IPEndPoint> resolved,
-        ILogger logger,
-        CancellationToken cancellationToken)
+    /// <summary>Starts resolving <paramref name="remote"/> for <paramref name="connection"/>, replacing a running one.
+    /// <paramref name="resolved"/> runs on the thread pool (it takes the control surface's lock itself).</summary>
+    public void Start(Connection connection, RemoteHost remote, Action<Connection, RemoteHost, IPEndPoint> resolved)
+    {
+        Cancel(connection);
+        var cancel = new CancellationTokenSource();
+        _running[connection] = cancel;
+        _ = ResolveWithRetryAsync(remote, endPoint => resolved(connection, remote, endPoint), cancel.Token);
+    }
+
+    /// <summary>The resolution of <paramref name="connection"/> delivered its result.</summary>
+    public void Finished(Connection connection)
+    {
+        if (_running.Remove(connection, out var cancel))
+        {
+            cancel.Dispose();
+        }
+    }
+
+    public void Cancel(Connection connection)
+    {
+        if (_running.Remove(connection, out var cancel))
+        {
+            cancel.Cancel();
+            cancel.Dispose();
+        }
+    }
+
+    public void CancelAll()
+    {
+        foreach (var cancel in _running.Values)
+        {
+            cancel.Cancel();
+            cancel.Dispose();
+        }
+
+        _running.Clear();
+    }
+
+    private async Task ResolveWithRetryAsync(RemoteHost remote, Action<IPEndPoint> resolved, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var endPoint = await EndpointResolver.ResolveRemoteAsync(remote.Host, remote.Port, family, cancellationToken).ConfigureAwait(false);
+                var endPoint = await EndpointResolver.ResolveRemoteAsync(remote.Host, remote.Port, _family, cancellationToken).ConfigureAwait(false);
                 resolved(endPoint);
                 return;
             }
@@ -35,7 +82,7 @@ internal static class RemoteResolver
             }
             catch (Exception exception)
             {
-                EngineLog.ResolveFailed(logger, remote.Host, remote.Port, exception.Message);
+                EngineLog.ResolveFailed(_logger, remote.Host, remote.Port, exception.Message);
             }
 
             try

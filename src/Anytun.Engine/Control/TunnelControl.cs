@@ -34,9 +34,8 @@ public sealed class TunnelControl
     private readonly bool _canRoute;
     private readonly ILogger _logger;
     private readonly TunnelChangeFeed _feed = new();
-    private readonly Dictionary<IPPrefix, RouteEntry> _routes = new();
-    private readonly Dictionary<Connection, CancellationTokenSource> _resolutions = new();
-    private RouteTable _routeTable = RouteTable.Empty;
+    private readonly RouteSet _routes;
+    private readonly RemoteResolver _resolver;
     private volatile bool _routing;
     private volatile bool _stopped;
     private Timer? _reclaimTimer;
@@ -48,12 +47,8 @@ public sealed class TunnelControl
         _canRoute = deviceKind == DeviceType.Tun;
         Algorithms = algorithms;
         _defaults = new ConnectionDefaults(options, algorithms);
-        foreach (var prefix in options.Routes)
-        {
-            _routes[prefix] = new RouteEntry(prefix, options.Mux, EntryOrigin.CommandLine);
-        }
-
-        _routeTable = RouteTable.Build(_routes.Values);
+        _routes = new RouteSet(options.Routes.Select(p => new RouteEntry(p, options.Mux, EntryOrigin.CommandLine)), logger);
+        _resolver = new RemoteResolver(options.AddressFamily, logger);
     }
 
     /// <summary>True when packets from the device are routed by destination (see the class remarks).</summary>
@@ -74,7 +69,7 @@ public sealed class TunnelControl
     internal ConnectionKeys DefaultKeys => _defaults.Keys;
 
     /// <summary>The current route table (immutable; replaced on every route change).</summary>
-    internal RouteTable Routes => Volatile.Read(ref _routeTable);
+    internal RouteTable Routes => _routes.Table;
 
     /// <summary>Whether the tunnel is running (connection snapshots say Closed otherwise). Set by the tunnel.</summary>
     internal Func<bool> IsRunning { get; set; } = static () => false;
@@ -135,9 +130,9 @@ public sealed class TunnelControl
 
             foreach (var prefix in spec.Routes ?? Array.Empty<IPPrefix>())
             {
-                if (_routes.ContainsKey(prefix))
+                if (_routes.TryGet(prefix, out var existing))
                 {
-                    throw RouteExists(prefix);
+                    throw RouteExists(existing);
                 }
             }
 
@@ -145,7 +140,7 @@ public sealed class TunnelControl
             AddCreated(connection, changes);
             foreach (var prefix in spec.Routes ?? Array.Empty<IPPrefix>())
             {
-                SetRouteCore(prefix, spec.Mux, origin, changes);
+                _routes.Set(prefix, spec.Mux, origin, changes);
             }
 
             Commit(origin, changes);
@@ -185,14 +180,14 @@ public sealed class TunnelControl
             if (spec.Routes is { } routes)
             {
                 var wanted = new HashSet<IPPrefix>(routes);
-                foreach (var entry in _routes.Values.Where(e => e.Mux == spec.Mux && !wanted.Contains(e.Prefix)).ToList())
+                foreach (var entry in _routes.To(spec.Mux).Where(e => !wanted.Contains(e.Prefix)))
                 {
-                    RemoveRouteCore(entry, origin, changes);
+                    _routes.Remove(entry, origin, changes);
                 }
 
                 foreach (var prefix in wanted)
                 {
-                    SetRouteCore(prefix, spec.Mux, origin, changes);
+                    _routes.Set(prefix, spec.Mux, origin, changes);
                 }
             }
 
@@ -229,12 +224,12 @@ public sealed class TunnelControl
         lock (_lock)
         {
             ThrowIfStopped();
-            if (_routes.ContainsKey(prefix))
+            if (_routes.TryGet(prefix, out var existing))
             {
-                throw RouteExists(prefix);
+                throw RouteExists(existing);
             }
 
-            SetRouteCore(prefix, mux, origin, changes);
+            _routes.Set(prefix, mux, origin, changes);
             Commit(origin, changes);
         }
 
@@ -251,12 +246,12 @@ public sealed class TunnelControl
         lock (_lock)
         {
             ThrowIfStopped();
-            if (!_routes.TryGetValue(prefix, out entry!))
+            if (!_routes.TryGet(prefix, out entry))
             {
                 throw new AnytunException(AnytunErrorCode.RouteNotFound, $"tunnel '{_tunnelName}' has no route {prefix}.", prefix.ToString());
             }
 
-            RemoveRouteCore(entry, origin, changes);
+            _routes.Remove(entry, origin, changes);
             Commit(origin, changes);
         }
 
@@ -332,15 +327,15 @@ public sealed class TunnelControl
                     }
                 }
 
-                foreach (var entry in _routes.Values.Where(e => !wantedRoutes.ContainsKey(e.Prefix)).ToList())
+                foreach (var entry in _routes.Except(wantedRoutes))
                 {
-                    RemoveRouteCore(entry, origin, changes);
+                    _routes.Remove(entry, origin, changes);
                 }
             }
 
             foreach (var (prefix, mux) in wantedRoutes)
             {
-                SetRouteCore(prefix, mux, origin, changes);
+                _routes.Set(prefix, mux, origin, changes);
             }
 
             Commit(origin, changes);
@@ -436,13 +431,7 @@ public sealed class TunnelControl
             _stopped = true;
             _reclaimTimer?.Dispose();
             _reclaimTimer = null;
-            foreach (var resolution in _resolutions.Values)
-            {
-                resolution.Cancel();
-                resolution.Dispose();
-            }
-
-            _resolutions.Clear();
+            _resolver.CancelAll();
             Reclaimer.DisposeAll();
             foreach (var connection in Connections.All)
             {
@@ -479,7 +468,17 @@ public sealed class TunnelControl
 
     private void AddCreated(Connection connection, List<TunnelChange> changes)
     {
-        Connections.AddOrGet(connection, out _);
+        Connections.AddOrGet(connection, out var added);
+        if (!added)
+        {
+            // A receiver learned this mux from its first datagram between the check and now (table empty, no -r).
+            connection.Keys.Dispose();
+            throw new AnytunException(
+                AnytunErrorCode.ConnectionAlreadyExists,
+                $"tunnel '{_tunnelName}' learned connection {connection.Mux} from its first datagram just now.",
+                connection.Mux.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var remote = connection.Remote;
         if (remote is not null)
         {
@@ -518,7 +517,7 @@ public sealed class TunnelControl
             var literal = LiteralEndpoint(remote);
             var current = connection.Remote?.EndPoint;
             connection.SetConfiguredRemote(remote);
-            CancelResolution(connection);
+            _resolver.Cancel(connection);
             if (literal is null)
             {
                 StartResolutionIfNeeded(connection);
@@ -559,42 +558,20 @@ public sealed class TunnelControl
     private void RemoveConnectionCore(Connection connection, EntryOrigin origin, List<TunnelChange> changes)
     {
         Connections.Remove(connection.Mux);
-        CancelResolution(connection);
+        _resolver.Cancel(connection);
         Reclaimer.Retire(connection.Keys);
         ControlLog.ConnectionRemoved(_logger, connection.Mux, origin.ToString());
         changes.Add(new TunnelChange(TunnelChangeKind.ConnectionRemoved, connection.Mux, origin));
-        foreach (var entry in _routes.Values.Where(e => e.Mux == connection.Mux).ToList())
+        foreach (var entry in _routes.To(connection.Mux))
         {
-            RemoveRouteCore(entry, origin, changes);
+            _routes.Remove(entry, origin, changes);
         }
-    }
-
-    private void SetRouteCore(IPPrefix prefix, ushort mux, EntryOrigin origin, List<TunnelChange> changes)
-    {
-        if (_routes.TryGetValue(prefix, out var existing) && existing.Mux == mux)
-        {
-            return;
-        }
-
-        _routes[prefix] = new RouteEntry(prefix, mux, origin);
-        ControlLog.RouteAdded(_logger, prefix.ToString(), mux, origin.ToString());
-        changes.Add(new TunnelChange(existing is null ? TunnelChangeKind.RouteAdded : TunnelChangeKind.RouteChanged, mux, origin) { Prefix = prefix });
-    }
-
-    private void RemoveRouteCore(RouteEntry entry, EntryOrigin origin, List<TunnelChange> changes)
-    {
-        _routes.Remove(entry.Prefix);
-        ControlLog.RouteRemoved(_logger, entry.Prefix.ToString(), entry.Mux, origin.ToString());
-        changes.Add(new TunnelChange(TunnelChangeKind.RouteRemoved, entry.Mux, origin) { Prefix = entry.Prefix });
     }
 
     /// <summary>Publishes a new route table when a route changed, and turns routing on for writers other than the command line.</summary>
     private void Commit(EntryOrigin origin, List<TunnelChange> changes)
     {
-        if (changes.Exists(static c => c.Prefix is not null))
-        {
-            Volatile.Write(ref _routeTable, RouteTable.Build(_routes.Values));
-        }
+        _routes.Publish();
 
         if (origin is not (EntryOrigin.CommandLine or EntryOrigin.Learned)
             && changes.Exists(static c => c.Kind is TunnelChangeKind.ConnectionAdded or TunnelChangeKind.RouteAdded or TunnelChangeKind.RouteChanged))
@@ -676,9 +653,7 @@ public sealed class TunnelControl
             return;
         }
 
-        var cancel = new CancellationTokenSource();
-        _resolutions[connection] = cancel;
-        _ = RemoteResolver.ResolveWithRetryAsync(remote, _defaults.AddressFamily, endPoint => OnResolved(connection, remote, endPoint), _logger, cancel.Token);
+        _resolver.Start(connection, remote, OnResolved);
     }
 
     private void OnResolved(Connection connection, RemoteHost remote, IPEndPoint endPoint)
@@ -692,10 +667,7 @@ public sealed class TunnelControl
 
             connection.SetRemote(new RemoteEndpoint(endPoint));
             connection.Roaming.Reset();
-            if (_resolutions.Remove(connection, out var cancel))
-            {
-                cancel.Dispose();
-            }
+            _resolver.Finished(connection);
         }
 
         EngineLog.ConnectionAdded(_logger, UdpTransport.EndPointText(endPoint), connection.Mux);
@@ -705,15 +677,6 @@ public sealed class TunnelControl
             RemoteEndPoint = endPoint,
             RemoteReason = RemoteChangeReason.Resolved,
         });
-    }
-
-    private void CancelResolution(Connection connection)
-    {
-        if (_resolutions.Remove(connection, out var cancel))
-        {
-            cancel.Cancel();
-            cancel.Dispose();
-        }
     }
 
     private void ThrowIfStopped()
@@ -729,8 +692,8 @@ public sealed class TunnelControl
         $"tunnel '{_tunnelName}' has no connection {mux}.",
         mux.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private AnytunException RouteExists(IPPrefix prefix) => new(
+    private AnytunException RouteExists(RouteEntry existing) => new(
         AnytunErrorCode.RouteAlreadyExists,
-        $"tunnel '{_tunnelName}' already has a route {prefix} (to connection {_routes[prefix].Mux}).",
-        prefix.ToString());
+        $"tunnel '{_tunnelName}' already has a route {existing.Prefix} (to connection {existing.Mux}).",
+        existing.Prefix.ToString());
 }
