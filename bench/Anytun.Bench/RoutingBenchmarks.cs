@@ -19,6 +19,7 @@ public class RoutingBenchmarks
     private const int Destinations = 1024;
 
     private RouteTable _table = RouteTable.Empty;
+    private List<RouteEntry> _entries = new();
     private byte[][] _packets = Array.Empty<byte[]>();
     private ConnectionTable _connections = new();
     private QuiescentReclaimer.ThreadSlot _slot = new QuiescentReclaimer().Register("bench");
@@ -47,6 +48,7 @@ public class RoutingBenchmarks
             entries.Add(new RouteEntry(new IPPrefix(RandomAddress(random, v4), length), (ushort)random.Next(1, 1001), EntryOrigin.Cmdlet));
         }
 
+        _entries = entries;
         _table = RouteTable.Build(entries);
         _packets = new byte[Destinations][];
         for (var i = 0; i < Destinations; i++)
@@ -71,6 +73,10 @@ public class RoutingBenchmarks
     /// <summary>Longest-prefix match of one inner packet's destination.</summary>
     [Benchmark]
     public bool RouteLookup() => _table.TryLookup(_packets[_next++ & (Destinations - 1)], out _);
+
+    /// <summary>Rebuilding the table (control plane: once per change, or once per Apply).</summary>
+    [Benchmark]
+    public int Rebuild() => RouteTable.Build(_entries).Count;
 
     /// <summary>Connection by mux in a table of 1,000 (the receiver's lookup).</summary>
     [Benchmark]

@@ -29,7 +29,6 @@ public sealed class TunnelControl
     private const int ReclaimIntervalMilliseconds = 100;
 
     private readonly object _lock = new();
-    private readonly string _tunnelName;
     private readonly ConnectionDefaults _defaults;
     private readonly bool _canRoute;
     private readonly ILogger _logger;
@@ -42,7 +41,7 @@ public sealed class TunnelControl
 
     internal TunnelControl(string tunnelName, TunnelOptions options, SatpAlgorithms algorithms, DeviceType deviceKind, ILogger logger)
     {
-        _tunnelName = tunnelName;
+        TunnelName = tunnelName;
         _logger = logger;
         _canRoute = deviceKind == DeviceType.Tun;
         Algorithms = algorithms;
@@ -70,6 +69,9 @@ public sealed class TunnelControl
 
     /// <summary>The current route table (immutable; replaced on every route change).</summary>
     internal RouteTable Routes => _routes.Table;
+
+    /// <summary>The tunnel's name, for messages (the tunnel keeps it current).</summary>
+    internal string TunnelName { get; set; }
 
     /// <summary>Whether the tunnel is running (connection snapshots say Closed otherwise). Set by the tunnel.</summary>
     internal Func<bool> IsRunning { get; set; } = static () => false;
@@ -124,7 +126,7 @@ public sealed class TunnelControl
             {
                 throw new AnytunException(
                     AnytunErrorCode.ConnectionAlreadyExists,
-                    $"tunnel '{_tunnelName}' already has connection {spec.Mux}.",
+                    $"tunnel '{TunnelName}' already has connection {spec.Mux}.",
                     spec.Mux.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
@@ -248,7 +250,7 @@ public sealed class TunnelControl
             ThrowIfStopped();
             if (!_routes.TryGet(prefix, out entry))
             {
-                throw new AnytunException(AnytunErrorCode.RouteNotFound, $"tunnel '{_tunnelName}' has no route {prefix}.", prefix.ToString());
+                throw new AnytunException(AnytunErrorCode.RouteNotFound, $"tunnel '{TunnelName}' has no route {prefix}.", prefix.ToString());
             }
 
             _routes.Remove(entry, origin, changes);
@@ -348,7 +350,7 @@ public sealed class TunnelControl
     /// <summary>Turns routing mode on (anytun's rule: a -M/-X peer is configured). No effect on a tap device.</summary>
     public void EnableRouting() => TurnOnRouting("a sync or control host is configured");
 
-    public override string ToString() => $"control of tunnel '{_tunnelName}': {Connections.Count} connection(s), {Routes.Count} route(s)";
+    public override string ToString() => $"control of tunnel '{TunnelName}': {Connections.Count} connection(s), {Routes.Count} route(s)";
 
     // ---- engine side: lifecycle and the receivers' rare events
 
@@ -475,7 +477,7 @@ public sealed class TunnelControl
             connection.Keys.Dispose();
             throw new AnytunException(
                 AnytunErrorCode.ConnectionAlreadyExists,
-                $"tunnel '{_tunnelName}' learned connection {connection.Mux} from its first datagram just now.",
+                $"tunnel '{TunnelName}' learned connection {connection.Mux} from its first datagram just now.",
                 connection.Mux.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
@@ -683,17 +685,17 @@ public sealed class TunnelControl
     {
         if (_stopped)
         {
-            throw new AnytunException(AnytunErrorCode.TunnelStopped, $"tunnel '{_tunnelName}' is stopped; its connections and routes can no longer change.", _tunnelName);
+            throw new AnytunException(AnytunErrorCode.TunnelStopped, $"tunnel '{TunnelName}' is stopped; its connections and routes can no longer change.", TunnelName);
         }
     }
 
     private AnytunException ConnectionMissing(ushort mux) => new(
         AnytunErrorCode.ConnectionNotFound,
-        $"tunnel '{_tunnelName}' has no connection {mux}.",
+        $"tunnel '{TunnelName}' has no connection {mux}.",
         mux.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private AnytunException RouteExists(RouteEntry existing) => new(
         AnytunErrorCode.RouteAlreadyExists,
-        $"tunnel '{_tunnelName}' already has a route {existing.Prefix} (to connection {existing.Mux}).",
+        $"tunnel '{TunnelName}' already has a route {existing.Prefix} (to connection {existing.Mux}).",
         existing.Prefix.ToString());
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -8,9 +9,10 @@ namespace Anytun.Engine.Routing;
 /// An immutable longest-prefix-match table (IPv4 and IPv6 prefix → mux), rebuilt by the control surface and swapped
 /// by reference; the sender threads read it without a lock and without allocating.
 /// Per family it holds one open-addressing hash table per distinct prefix length, longest first: a lookup masks the
-/// destination for each length and probes, so it costs one probe per distinct length until the first hit (a table of
-/// host routes plus a few networks is 2-3 probes). Lengths whose last octet is partial (/25, /1, /31) are ordinary
-/// masks here; anytun's octet loop hangs on them (spec §1.5).
+/// destination for each length and probes until the first hit (a table of host routes plus a few networks is 2-3
+/// probes). With more than a few distinct lengths, a 65,536-entry index by the destination's first 16 bits lists the
+/// lengths that have a prefix in (or covering) that block, so a lookup probes only those, typically one or two. Lengths
+/// whose last octet is partial (/25, /1, /31) are ordinary masks here; anytun's octet loop hangs on them (spec §1.5).
 /// </summary>
 internal sealed class RouteTable
 {
@@ -84,26 +86,25 @@ internal sealed class RouteTable
     public bool TryLookupV4(uint destination, out ushort mux)
     {
         var levels = _v4.Levels;
-        for (var i = 0; i < levels.Length; i++)
+        if (_v4.Blocks is { } blocks)
         {
-            ref readonly var level = ref levels[i];
-            var key = destination & (uint)level.Mask;
-            var slot = (int)(Hash((ulong)key) >> level.Shift);
-            while (true)
+            var block = (int)(destination >> 16);
+            for (var j = blocks.Start[block]; j < blocks.Start[block + 1]; j++)
             {
-                var value = level.Values[slot];
-                if (value < 0)
+                if (ProbeV4(in levels[blocks.Levels[j]], destination, out mux))
                 {
-                    break;
-                }
-
-                if (level.Keys[slot] == key)
-                {
-                    mux = (ushort)value;
                     return true;
                 }
-
-                slot = (slot + 1) & level.SlotMask;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < levels.Length; i++)
+            {
+                if (ProbeV4(in levels[i], destination, out mux))
+                {
+                    return true;
+                }
             }
         }
 
@@ -115,31 +116,78 @@ internal sealed class RouteTable
     public bool TryLookupV6(UInt128 destination, out ushort mux)
     {
         var levels = _v6.Levels;
-        for (var i = 0; i < levels.Length; i++)
+        if (_v6.Blocks is { } blocks)
         {
-            ref readonly var level = ref levels[i];
-            var key = destination & level.Mask;
-            var slot = (int)(HashV6(key) >> level.Shift);
-            while (true)
+            var block = (int)(destination >> 112);
+            for (var j = blocks.Start[block]; j < blocks.Start[block + 1]; j++)
             {
-                var value = level.Values[slot];
-                if (value < 0)
+                if (ProbeV6(in levels[blocks.Levels[j]], destination, out mux))
                 {
-                    break;
-                }
-
-                if (level.Keys[slot] == key)
-                {
-                    mux = (ushort)value;
                     return true;
                 }
-
-                slot = (slot + 1) & level.SlotMask;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < levels.Length; i++)
+            {
+                if (ProbeV6(in levels[i], destination, out mux))
+                {
+                    return true;
+                }
             }
         }
 
         mux = 0;
         return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ProbeV4(in Level<uint> level, uint destination, out ushort mux)
+    {
+        var key = destination & (uint)level.Mask;
+        var slot = (int)(Hash(key) >> level.Shift);
+        while (true)
+        {
+            var value = level.Values[slot];
+            if (value < 0)
+            {
+                mux = 0;
+                return false;
+            }
+
+            if (level.Keys[slot] == key)
+            {
+                mux = (ushort)value;
+                return true;
+            }
+
+            slot = (slot + 1) & level.SlotMask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ProbeV6(in Level<UInt128> level, UInt128 destination, out ushort mux)
+    {
+        var key = destination & level.Mask;
+        var slot = (int)(HashV6(key) >> level.Shift);
+        while (true)
+        {
+            var value = level.Values[slot];
+            if (value < 0)
+            {
+                mux = 0;
+                return false;
+            }
+
+            if (level.Keys[slot] == key)
+            {
+                mux = (ushort)value;
+                return true;
+            }
+
+            slot = (slot + 1) & level.SlotMask;
+        }
     }
 
     // Fibonacci hashing: the high bits of the product are well mixed, so the slot is taken from the top.
@@ -149,10 +197,13 @@ internal sealed class RouteTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong HashV6(UInt128 key) => Hash((ulong)(key >> 64) ^ BitOperations.RotateLeft((ulong)key, 31));
 
-    /// <summary>The hash tables of one address family, longest prefix length first.</summary>
+    /// <summary>The hash tables of one address family, longest prefix length first, and the block index over them.</summary>
     private sealed class Family<TKey>
         where TKey : struct, IEquatable<TKey>
     {
+        /// <summary>Up to this many lengths, probing them all is as cheap as the index.</summary>
+        private const int LevelsWithoutIndex = 4;
+
         public Family(List<RouteEntry> entries, Func<IPPrefix, TKey> network, int bits)
         {
             var byLength = new SortedDictionary<int, List<RouteEntry>>(Comparer<int>.Create(static (a, b) => b.CompareTo(a)));
@@ -167,14 +218,97 @@ internal sealed class RouteTable
             }
 
             Levels = new Level<TKey>[byLength.Count];
+            var lists = new List<RouteEntry>[byLength.Count];
             var index = 0;
             foreach (var (length, list) in byLength)
             {
+                lists[index] = list;
                 Levels[index++] = Level<TKey>.Create(length, bits, list, network);
+            }
+
+            if (Levels.Length > LevelsWithoutIndex)
+            {
+                Blocks = BlockIndex.Build(lists, bits);
             }
         }
 
         public Level<TKey>[] Levels { get; }
+
+        /// <summary>Null when there are only a few lengths.</summary>
+        public BlockIndex? Blocks { get; }
+    }
+
+    /// <summary>
+    /// For each 16-bit block of the address space (the destination's first 16 bits), the levels (longest first) with a
+    /// prefix inside the block or covering it. A prefix of length L ≥ 16 lies in one block; a shorter one covers
+    /// 2^(16 − L) blocks, so the index has at most 17 × 65,536 entries whatever the routes.
+    /// </summary>
+    private sealed class BlockIndex
+    {
+        private const int BlockCount = 1 << 16;
+
+        private BlockIndex(int[] start, byte[] levels)
+        {
+            Start = start;
+            Levels = levels;
+        }
+
+        /// <summary>Block b's levels are Levels[Start[b] .. Start[b + 1]).</summary>
+        public int[] Start { get; }
+
+        public byte[] Levels { get; }
+
+        /// <summary><paramref name="lists"/>: the entries of each level, in level order (longest first).</summary>
+        public static BlockIndex Build(List<RouteEntry>[] lists, int bits)
+        {
+            var start = new int[BlockCount + 1];
+            var last = ArrayPool<int>.Shared.Rent(BlockCount);
+            var fill = ArrayPool<int>.Shared.Rent(BlockCount);
+            try
+            {
+                Array.Fill(last, -1, 0, BlockCount);
+                ForEachBlock(lists, bits, last, block => start[block + 1]++);
+                for (var b = 0; b < BlockCount; b++)
+                {
+                    start[b + 1] += start[b];
+                }
+
+                var levels = new byte[start[BlockCount]];
+                Array.Copy(start, fill, BlockCount);
+                Array.Fill(last, -1, 0, BlockCount);
+                var level = 0;
+                ForEachBlock(lists, bits, last, block => levels[fill[block]++] = (byte)level, l => level = l);
+                return new BlockIndex(start, levels);
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(last);
+                ArrayPool<int>.Shared.Return(fill);
+            }
+        }
+
+        // Calls 'add' once per (level, block) pair a prefix of the level touches, levels in order.
+        private static void ForEachBlock(List<RouteEntry>[] lists, int bits, int[] last, Action<int> add, Action<int>? levelStarts = null)
+        {
+            for (var level = 0; level < lists.Length; level++)
+            {
+                levelStarts?.Invoke(level);
+                foreach (var entry in lists[level])
+                {
+                    var prefix = entry.Prefix;
+                    var first = (int)(bits == 32 ? prefix.NetworkV4 >> 16 : (uint)(prefix.NetworkV6 >> 112));
+                    var count = prefix.PrefixLength >= 16 ? 1 : 1 << (16 - prefix.PrefixLength);
+                    for (var block = first; block < first + count; block++)
+                    {
+                        if (last[block] != level)
+                        {
+                            last[block] = level;
+                            add(block);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>One prefix length: masked networks in an open-addressing table (linear probing, at most half full).</summary>

@@ -32,6 +32,7 @@ public sealed class Tunnel : IAsyncDisposable
     private Exception? _fault;
     private Task? _stopTask;
     private TunnelRuntime? _runtime;
+    private string _name;
 
     private Tunnel(TunnelOptions options, IReadOnlyList<string> warnings, ILoggerFactory loggers, IPacketDevice? device)
     {
@@ -40,9 +41,9 @@ public sealed class Tunnel : IAsyncDisposable
         _warnings = warnings;
         _logger = loggers.CreateLogger<Tunnel>();
         _injectedDevice = device;
-        Name = options.DeviceName ?? device?.Name ?? "anytun";
+        _name = options.DeviceName ?? device?.Name ?? "anytun";
         var deviceKind = device?.Kind ?? options.EffectiveDeviceType;
-        Control = new TunnelControl(Name, options, SatpAlgorithms.FromOptions(options), deviceKind, _logger)
+        Control = new TunnelControl(_name, options, SatpAlgorithms.FromOptions(options), deviceKind, _logger)
         {
             IsRunning = () => State == TunnelState.Running,
         };
@@ -79,7 +80,15 @@ public sealed class Tunnel : IAsyncDisposable
     public TunnelControl Control { get; }
 
     /// <summary>A name for the tunnel (defaults to the requested device name or "anytun"). Settable before start.</summary>
-    public string Name { get; set; }
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            _name = value;
+            Control.TunnelName = value;
+        }
+    }
 
     /// <summary>The actual device name once started (kernel-chosen when none was requested).</summary>
     public string? DeviceName { get; private set; }
