@@ -87,21 +87,21 @@ public sealed class TunnelOptions : IDisposable
     public SecretBytes? Passphrase
     {
         get => _passphrase;
-        set => _passphrase = ReplaceSecret(_passphrase, value);
+        set => _passphrase = SecretBytes.Replace(_passphrase, value);
     }
 
     /// <summary>-K; master key, length must match the kd-prf (owned like <see cref="Passphrase"/>).</summary>
     public SecretBytes? Key
     {
         get => _key;
-        set => _key = ReplaceSecret(_key, value);
+        set => _key = SecretBytes.Replace(_key, value);
     }
 
     /// <summary>-A; master salt, 14 bytes (owned like <see cref="Passphrase"/>).</summary>
     public SecretBytes? Salt
     {
         get => _salt;
-        set => _salt = ReplaceSecret(_salt, value);
+        set => _salt = SecretBytes.Replace(_salt, value);
     }
 
     /// <summary>-R, one entry per prefix (net/len), all to <see cref="Mux"/>; repeatable and comma separated on the
@@ -235,15 +235,5 @@ public sealed class TunnelOptions : IDisposable
         Passphrase = null;
         Key = null;
         Salt = null;
-    }
-
-    private static SecretBytes? ReplaceSecret(SecretBytes? previous, SecretBytes? next)
-    {
-        if (!ReferenceEquals(previous, next))
-        {
-            previous?.Dispose();
-        }
-
-        return next;
     }
 }

@@ -45,21 +45,21 @@ public sealed class ConnectionSpec : IDisposable
     public SecretBytes? Passphrase
     {
         get => _passphrase;
-        set => _passphrase = Replace(_passphrase, value);
+        set => _passphrase = SecretBytes.Replace(_passphrase, value);
     }
 
     /// <summary>Master key (length of the kd-prf).</summary>
     public SecretBytes? Key
     {
         get => _key;
-        set => _key = Replace(_key, value);
+        set => _key = SecretBytes.Replace(_key, value);
     }
 
     /// <summary>Master salt (14 bytes).</summary>
     public SecretBytes? Salt
     {
         get => _salt;
-        set => _salt = Replace(_salt, value);
+        set => _salt = SecretBytes.Replace(_salt, value);
     }
 
     /// <summary>Replay window size (0 = off, at most <see cref="Protocol.ReplayWindow.MaxSize"/>).</summary>
@@ -87,15 +87,5 @@ public sealed class ConnectionSpec : IDisposable
         var remote = RemoteHost is null ? "remote unknown" : $"remote {RemoteHost}:{RemotePort}";
         var secrets = _passphrase is not null ? ", passphrase ***" : _key is not null ? ", key ***" : string.Empty;
         return $"connection {Mux}: {remote}{secrets}";
-    }
-
-    private static SecretBytes? Replace(SecretBytes? previous, SecretBytes? next)
-    {
-        if (!ReferenceEquals(previous, next))
-        {
-            previous?.Dispose();
-        }
-
-        return next;
     }
 }

@@ -87,14 +87,9 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
     public override void Dispose()
     {
         _disposed = true;
-        _encryptor?.Dispose();
-        _encryptor = null;
-        _key = null;
+        ClearKey();
         CryptographicOperations.ZeroMemory(_counters);
         CryptographicOperations.ZeroMemory(_keystream);
-        CryptographicOperations.ZeroMemory(_key128);
-        CryptographicOperations.ZeroMemory(_key192);
-        CryptographicOperations.ZeroMemory(_key256);
         _aes.Dispose();
     }
 }

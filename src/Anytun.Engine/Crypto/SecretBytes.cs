@@ -116,6 +116,20 @@ public sealed class SecretBytes : IDisposable
         return secret;
     }
 
+    /// <summary>
+    /// For owners of a secret property: returns <paramref name="next"/> and zeroes <paramref name="previous"/> unless it is
+    /// the same object, so replacing a secret never leaves the old bytes to the GC.
+    /// </summary>
+    public static SecretBytes? Replace(SecretBytes? previous, SecretBytes? next)
+    {
+        if (!ReferenceEquals(previous, next))
+        {
+            previous?.Dispose();
+        }
+
+        return next;
+    }
+
     /// <summary>Independent copy (options are cloned; each owner disposes its own).</summary>
     public SecretBytes Clone() => FromBytes(Span);
 

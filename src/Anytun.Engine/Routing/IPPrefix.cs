@@ -64,11 +64,8 @@ public readonly struct IPPrefix : IEquatable<IPPrefix>, IComparable<IPPrefix>
         }
     }
 
-    /// <summary>The masked IPv4 network as a host-order number (IPv4 only; used by the route table).</summary>
-    internal uint NetworkV4 => (uint)_network;
-
-    /// <summary>The masked IPv6 network as a big-endian 128-bit number (IPv6 only; used by the route table).</summary>
-    internal UInt128 NetworkV6 => _network;
+    /// <summary>The masked network as a number (IPv4 in the low 32 bits, IPv6 big-endian; used by the route table).</summary>
+    internal UInt128 NetworkNumber => _network;
 
     /// <summary>True when <paramref name="address"/> is of this family and inside the prefix.</summary>
     public bool Contains(IPAddress address)

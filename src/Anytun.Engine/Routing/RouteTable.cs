@@ -19,8 +19,8 @@ internal sealed class RouteTable
     /// <summary>The table without routes.</summary>
     public static readonly RouteTable Empty = new(Array.Empty<RouteEntry>());
 
-    private readonly Family<uint> _v4;
-    private readonly Family<UInt128> _v6;
+    private readonly Family _v4;
+    private readonly Family _v6;
 
     private RouteTable(IReadOnlyList<RouteEntry> entries)
     {
@@ -32,8 +32,8 @@ internal sealed class RouteTable
             (entry.Prefix.IsIPv4 ? v4 : v6).Add(entry);
         }
 
-        _v4 = new Family<uint>(v4, static p => p.NetworkV4, 32);
-        _v6 = new Family<UInt128>(v6, static p => p.NetworkV6, 128);
+        _v4 = new Family(v4, 32);
+        _v6 = new Family(v6, 128);
     }
 
     /// <summary>The routes, in anytun's dump order (IPv4, IPv6; each by length, then address).</summary>
@@ -83,45 +83,21 @@ internal sealed class RouteTable
     }
 
     /// <summary>Longest match for an IPv4 address (host-order number).</summary>
-    public bool TryLookupV4(uint destination, out ushort mux)
-    {
-        var levels = _v4.Levels;
-        if (_v4.Blocks is { } blocks)
-        {
-            var block = (int)(destination >> 16);
-            for (var j = blocks.Start[block]; j < blocks.Start[block + 1]; j++)
-            {
-                if (ProbeV4(in levels[blocks.Levels[j]], destination, out mux))
-                {
-                    return true;
-                }
-            }
-        }
-        else
-        {
-            for (var i = 0; i < levels.Length; i++)
-            {
-                if (ProbeV4(in levels[i], destination, out mux))
-                {
-                    return true;
-                }
-            }
-        }
-
-        mux = 0;
-        return false;
-    }
+    public bool TryLookupV4(uint destination, out ushort mux) => Lookup(_v4, destination, out mux);
 
     /// <summary>Longest match for an IPv6 address (big-endian 128-bit number).</summary>
-    public bool TryLookupV6(UInt128 destination, out ushort mux)
+    public bool TryLookupV6(UInt128 destination, out ushort mux) => Lookup(_v6, destination, out mux);
+
+    /// <summary>Probes the family's levels (longest first), or only those its block index lists for the destination.</summary>
+    private static bool Lookup(Family family, UInt128 destination, out ushort mux)
     {
-        var levels = _v6.Levels;
-        if (_v6.Blocks is { } blocks)
+        var levels = family.Levels;
+        if (family.Blocks is { } blocks)
         {
-            var block = (int)(destination >> 112);
+            var block = (int)(destination >> family.BlockShift);
             for (var j = blocks.Start[block]; j < blocks.Start[block + 1]; j++)
             {
-                if (ProbeV6(in levels[blocks.Levels[j]], destination, out mux))
+                if (Probe(in levels[blocks.Levels[j]], destination, out mux))
                 {
                     return true;
                 }
@@ -131,7 +107,7 @@ internal sealed class RouteTable
         {
             for (var i = 0; i < levels.Length; i++)
             {
-                if (ProbeV6(in levels[i], destination, out mux))
+                if (Probe(in levels[i], destination, out mux))
                 {
                     return true;
                 }
@@ -143,9 +119,9 @@ internal sealed class RouteTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ProbeV4(in Level<uint> level, uint destination, out ushort mux)
+    private static bool Probe(in Level level, UInt128 destination, out ushort mux)
     {
-        var key = destination & (uint)level.Mask;
+        var key = destination & level.Mask;
         var slot = (int)(Hash(key) >> level.Shift);
         while (true)
         {
@@ -166,46 +142,20 @@ internal sealed class RouteTable
         }
     }
 
+    // Fibonacci hashing of the folded key: the high bits of the product are well mixed, so the slot comes from the top.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ProbeV6(in Level<UInt128> level, UInt128 destination, out ushort mux)
-    {
-        var key = destination & level.Mask;
-        var slot = (int)(HashV6(key) >> level.Shift);
-        while (true)
-        {
-            var value = level.Values[slot];
-            if (value < 0)
-            {
-                mux = 0;
-                return false;
-            }
+    private static ulong Hash(UInt128 key) => ((ulong)(key >> 64) ^ BitOperations.RotateLeft((ulong)key, 31)) * 0x9E3779B97F4A7C15UL;
 
-            if (level.Keys[slot] == key)
-            {
-                mux = (ushort)value;
-                return true;
-            }
-
-            slot = (slot + 1) & level.SlotMask;
-        }
-    }
-
-    // Fibonacci hashing: the high bits of the product are well mixed, so the slot is taken from the top.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(ulong key) => key * 0x9E3779B97F4A7C15UL;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong HashV6(UInt128 key) => Hash((ulong)(key >> 64) ^ BitOperations.RotateLeft((ulong)key, 31));
-
-    /// <summary>The hash tables of one address family, longest prefix length first, and the block index over them.</summary>
-    private sealed class Family<TKey>
-        where TKey : struct, IEquatable<TKey>
+    /// <summary>The hash tables of one address family, longest prefix length first, and the block index over them.
+    /// Addresses are 128-bit numbers (IPv4 in the low 32 bits).</summary>
+    private sealed class Family
     {
         /// <summary>Up to this many lengths, probing them all is as cheap as the index.</summary>
         private const int LevelsWithoutIndex = 4;
 
-        public Family(List<RouteEntry> entries, Func<IPPrefix, TKey> network, int bits)
+        public Family(List<RouteEntry> entries, int bits)
         {
+            BlockShift = bits - 16;
             var byLength = new SortedDictionary<int, List<RouteEntry>>(Comparer<int>.Create(static (a, b) => b.CompareTo(a)));
             foreach (var entry in entries)
             {
@@ -217,22 +167,25 @@ internal sealed class RouteTable
                 list.Add(entry);
             }
 
-            Levels = new Level<TKey>[byLength.Count];
+            Levels = new Level[byLength.Count];
             var lists = new List<RouteEntry>[byLength.Count];
             var index = 0;
             foreach (var (length, list) in byLength)
             {
                 lists[index] = list;
-                Levels[index++] = Level<TKey>.Create(length, bits, list, network);
+                Levels[index++] = Level.Create(length, bits, list);
             }
 
             if (Levels.Length > LevelsWithoutIndex)
             {
-                Blocks = BlockIndex.Build(lists, bits);
+                Blocks = BlockIndex.Build(lists, BlockShift);
             }
         }
 
-        public Level<TKey>[] Levels { get; }
+        public Level[] Levels { get; }
+
+        /// <summary>Shift that leaves an address's first 16 bits.</summary>
+        public int BlockShift { get; }
 
         /// <summary>Null when there are only a few lengths.</summary>
         public BlockIndex? Blocks { get; }
@@ -259,7 +212,7 @@ internal sealed class RouteTable
         public byte[] Levels { get; }
 
         /// <summary><paramref name="lists"/>: the entries of each level, in level order (longest first).</summary>
-        public static BlockIndex Build(List<RouteEntry>[] lists, int bits)
+        public static BlockIndex Build(List<RouteEntry>[] lists, int blockShift)
         {
             var start = new int[BlockCount + 1];
             var last = ArrayPool<int>.Shared.Rent(BlockCount);
@@ -267,7 +220,7 @@ internal sealed class RouteTable
             try
             {
                 Array.Fill(last, -1, 0, BlockCount);
-                ForEachBlock(lists, bits, last, block => start[block + 1]++);
+                ForEachBlock(lists, blockShift, last, block => start[block + 1]++);
                 for (var b = 0; b < BlockCount; b++)
                 {
                     start[b + 1] += start[b];
@@ -277,7 +230,7 @@ internal sealed class RouteTable
                 Array.Copy(start, fill, BlockCount);
                 Array.Fill(last, -1, 0, BlockCount);
                 var level = 0;
-                ForEachBlock(lists, bits, last, block => levels[fill[block]++] = (byte)level, l => level = l);
+                ForEachBlock(lists, blockShift, last, block => levels[fill[block]++] = (byte)level, l => level = l);
                 return new BlockIndex(start, levels);
             }
             finally
@@ -288,7 +241,7 @@ internal sealed class RouteTable
         }
 
         // Calls 'add' once per (level, block) pair a prefix of the level touches, levels in order.
-        private static void ForEachBlock(List<RouteEntry>[] lists, int bits, int[] last, Action<int> add, Action<int>? levelStarts = null)
+        private static void ForEachBlock(List<RouteEntry>[] lists, int blockShift, int[] last, Action<int> add, Action<int>? levelStarts = null)
         {
             for (var level = 0; level < lists.Length; level++)
             {
@@ -296,7 +249,7 @@ internal sealed class RouteTable
                 foreach (var entry in lists[level])
                 {
                     var prefix = entry.Prefix;
-                    var first = (int)(bits == 32 ? prefix.NetworkV4 >> 16 : (uint)(prefix.NetworkV6 >> 112));
+                    var first = (int)(prefix.NetworkNumber >> blockShift);
                     var count = prefix.PrefixLength >= 16 ? 1 : 1 << (16 - prefix.PrefixLength);
                     for (var block = first; block < first + count; block++)
                     {
@@ -312,10 +265,9 @@ internal sealed class RouteTable
     }
 
     /// <summary>One prefix length: masked networks in an open-addressing table (linear probing, at most half full).</summary>
-    private readonly struct Level<TKey>
-        where TKey : struct, IEquatable<TKey>
+    private readonly struct Level
     {
-        private Level(UInt128 mask, int shift, TKey[] keys, int[] values)
+        private Level(UInt128 mask, int shift, UInt128[] keys, int[] values)
         {
             Mask = mask;
             Shift = shift;
@@ -330,24 +282,24 @@ internal sealed class RouteTable
         /// <summary>64 − log2(slots): the hash's top bits select the slot.</summary>
         public int Shift { get; }
 
-        public TKey[] Keys { get; }
+        public UInt128[] Keys { get; }
 
         /// <summary>The mux of each slot, or -1 when the slot is empty.</summary>
         public int[] Values { get; }
 
         public int SlotMask { get; }
 
-        public static Level<TKey> Create(int length, int bits, List<RouteEntry> entries, Func<IPPrefix, TKey> network)
+        public static Level Create(int length, int bits, List<RouteEntry> entries)
         {
             var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, entries.Count * 2));
             var shift = 64 - BitOperations.Log2((uint)slots);
-            var keys = new TKey[slots];
+            var keys = new UInt128[slots];
             var values = new int[slots];
             Array.Fill(values, -1);
             foreach (var entry in entries)
             {
-                var key = network(entry.Prefix);
-                var slot = (int)(KeyHash(key) >> shift);
+                var key = entry.Prefix.NetworkNumber;
+                var slot = (int)(Hash(key) >> shift);
                 while (values[slot] >= 0)
                 {
                     slot = (slot + 1) & (slots - 1);
@@ -357,14 +309,7 @@ internal sealed class RouteTable
                 values[slot] = entry.Mux;
             }
 
-            return new Level<TKey>(IPPrefix.Mask(UInt128.MaxValue, length, bits), shift, keys, values);
+            return new Level(IPPrefix.Mask(UInt128.MaxValue, length, bits), shift, keys, values);
         }
-
-        private static ulong KeyHash(TKey key) => key switch
-        {
-            uint v4 => Hash(v4),
-            UInt128 v6 => HashV6(v6),
-            _ => throw new NotSupportedException(),
-        };
     }
 }
