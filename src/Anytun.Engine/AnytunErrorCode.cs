@@ -21,4 +21,22 @@ public enum AnytunErrorCode
 
     /// <summary>The tun/tap device name is held by another program (EBUSY).</summary>
     DeviceInUse,
+
+    /// <summary>A prefix text or value that is not IPv4/IPv6 address/length.</summary>
+    InvalidPrefix,
+
+    /// <summary>A connection with that mux exists already (add of an existing connection).</summary>
+    ConnectionAlreadyExists,
+
+    /// <summary>No connection with that mux.</summary>
+    ConnectionNotFound,
+
+    /// <summary>A route for that prefix exists already (add of an existing route).</summary>
+    RouteAlreadyExists,
+
+    /// <summary>No route for that prefix.</summary>
+    RouteNotFound,
+
+    /// <summary>The tunnel was stopped; its connections and routes can no longer change.</summary>
+    TunnelStopped,
 }

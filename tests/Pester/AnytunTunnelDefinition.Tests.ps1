@@ -164,9 +164,9 @@ Describe 'ConvertFrom-AnytunCommandLine' -Tag 'Unit' {
     }
 
     It 'refuses options that are not implemented yet with NotSupportedYet' {
-        $err = { ConvertFrom-AnytunCommandLine "anytun -E x -R 10.0.0.0/8" -ErrorAction Stop } | Should -Throw -ErrorId 'NotSupportedYet,Anytun.ConvertFromAnytunCommandLineCommand' -PassThru
+        $err = { ConvertFrom-AnytunCommandLine "anytun -E x -M sync.example:2323" -ErrorAction Stop } | Should -Throw -ErrorId 'NotSupportedYet,Anytun.ConvertFromAnytunCommandLineCommand' -PassThru
         $err.CategoryInfo.Category | Should -Be 'NotImplemented'
-        "$err" | Should -Match '-R'
+        "$err" | Should -Match '-M'
     }
 
     It 'rejects an unknown option with InvalidOption naming it' {

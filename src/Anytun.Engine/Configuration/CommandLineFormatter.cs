@@ -56,7 +56,7 @@ internal static class CommandLineFormatter
         AddValue(args, "-x", options.PostUpScript);
         foreach (var route in options.Routes)
         {
-            AddValue(args, "-R", route);
+            AddValue(args, "-R", route.ToUnmaskedString());
         }
 
         AddNumber(args, "-m", options.Mux, 0);

@@ -1,4 +1,5 @@
 using Anytun.Engine.Crypto;
+using Anytun.Engine.Routing;
 
 namespace Anytun.Engine.Configuration;
 
@@ -115,7 +116,7 @@ internal static class CommandLineParser
                     options.PostUpScript = Take(args, ref i, OptionNames.PostUpScript);
                     break;
                 case "-R" or "--route":
-                    options.Routes.AddRange(Take(args, ref i, OptionNames.Route).Split(','));
+                    options.Routes.AddRange(AtPosition(i + 2, Take(args, ref i, OptionNames.Route), ParseRoutes));
                     break;
                 case "-m" or "--mux":
                     options.Mux = (ushort)TakeNumber(args, ref i, OptionNames.Mux, 0, ushort.MaxValue);
@@ -139,13 +140,13 @@ internal static class CommandLineParser
                     options.AuthTagLength = (int)TakeNumber(args, ref i, OptionNames.AuthTagLength, 0, int.MaxValue);
                     break;
                 case "-E" or "--passphrase":
-                    options.Passphrase = Replace(options.Passphrase, SecretBytes.FromUtf8(TakeSecret(args, ref i, OptionNames.Passphrase)));
+                    options.Passphrase = SecretBytes.FromUtf8(TakeSecret(args, ref i, OptionNames.Passphrase));
                     break;
                 case "-K" or "--key":
-                    options.Key = Replace(options.Key, AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Key), static v => SecretBytes.FromHex(v, OptionNames.Key)));
+                    options.Key = AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Key), static v => SecretBytes.FromHex(v, OptionNames.Key));
                     break;
                 case "-A" or "--salt":
-                    options.Salt = Replace(options.Salt, AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Salt), static v => SecretBytes.FromHex(v, OptionNames.Salt)));
+                    options.Salt = AtPosition(i + 2, TakeSecret(args, ref i, OptionNames.Salt), static v => SecretBytes.FromHex(v, OptionNames.Salt));
                     break;
                 default:
                     throw Unknown(token, i);
@@ -164,11 +165,26 @@ internal static class CommandLineParser
             : AddressFamilyPreference.Any;
     }
 
-    /// <summary>Later occurrences win; the earlier secret is zeroed rather than left to the GC.</summary>
-    private static SecretBytes Replace(SecretBytes? previous, SecretBytes current)
+    /// <summary>-R net/len[,net/len…]: anytun wants the '/' (a bare address is a syntax error there).</summary>
+    private static List<IPPrefix> ParseRoutes(string value)
     {
-        previous?.Dispose();
-        return current;
+        var routes = new List<IPPrefix>();
+        foreach (var part in value.Split(','))
+        {
+            if (!part.Contains('/', StringComparison.Ordinal))
+            {
+                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{part}' is missing '/<prefix length>' (expected net/len, e.g. 10.0.0.0/8)");
+            }
+
+            if (!IPPrefix.TryParse(part, out var prefix, out var error))
+            {
+                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{part}': {error}");
+            }
+
+            routes.Add(prefix);
+        }
+
+        return routes;
     }
 
     private const string Program = "anytun";

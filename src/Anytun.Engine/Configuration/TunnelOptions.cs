@@ -1,4 +1,5 @@
 using Anytun.Engine.Crypto;
+using Anytun.Engine.Routing;
 
 namespace Anytun.Engine.Configuration;
 
@@ -11,6 +12,11 @@ namespace Anytun.Engine.Configuration;
 public sealed class TunnelOptions : IDisposable
 {
     public const int DefaultPort = 4444;
+
+    private SecretBytes? _passphrase;
+    private SecretBytes? _key;
+    private SecretBytes? _salt;
+
     public const int DefaultAuthTagLength = 10;
 
     /// <summary>SHA-1 digest size: the longest tag sha1 can produce.</summary>
@@ -58,7 +64,7 @@ public sealed class TunnelOptions : IDisposable
     /// <summary>-s.</summary>
     public ushort SenderId { get; set; }
 
-    /// <summary>-w; 0 disables replay protection (anytun's default).</summary>
+    /// <summary>-w; 0 disables replay protection (anytun's default); at most <see cref="Protocol.ReplayWindow.MaxSize"/>.</summary>
     public uint WindowSize { get; set; }
 
     /// <summary>-k; forced to null when cipher and auth are null (see <see cref="EffectiveKdPrf"/>).</summary>
@@ -76,19 +82,33 @@ public sealed class TunnelOptions : IDisposable
     /// <summary>-b as requested; the value used on the wire is <see cref="EffectiveTagLength"/>.</summary>
     public int AuthTagLength { get; set; } = DefaultAuthTagLength;
 
-    /// <summary>-E; master key and salt come from it unless -K / -A are given (each independently).</summary>
-    public SecretBytes? Passphrase { get; set; }
+    /// <summary>-E; master key and salt come from it unless -K / -A are given (each independently). The options own the
+    /// secret: setting another one zeroes the one it replaces.</summary>
+    public SecretBytes? Passphrase
+    {
+        get => _passphrase;
+        set => _passphrase = SecretBytes.Replace(_passphrase, value);
+    }
 
-    /// <summary>-K; master key, length must match the kd-prf.</summary>
-    public SecretBytes? Key { get; set; }
+    /// <summary>-K; master key, length must match the kd-prf (owned like <see cref="Passphrase"/>).</summary>
+    public SecretBytes? Key
+    {
+        get => _key;
+        set => _key = SecretBytes.Replace(_key, value);
+    }
 
-    /// <summary>-A; master salt, 14 bytes.</summary>
-    public SecretBytes? Salt { get; set; }
+    /// <summary>-A; master salt, 14 bytes (owned like <see cref="Passphrase"/>).</summary>
+    public SecretBytes? Salt
+    {
+        get => _salt;
+        set => _salt = SecretBytes.Replace(_salt, value);
+    }
+
+    /// <summary>-R, one entry per prefix (net/len), all to <see cref="Mux"/>; repeatable and comma separated on the
+    /// command line. In the route table from the start; used once routing is on (spec §5.2).</summary>
+    public List<IPPrefix> Routes { get; } = new();
 
     // ---- control plane / process options: parsed and kept, refused by EnsureSupported until implemented
-
-    /// <summary>-R, one entry per prefix (net/len); repeatable and comma separated on the command line.</summary>
-    public List<string> Routes { get; } = new();
 
     /// <summary>-I.</summary>
     public string? SyncInterface { get; set; }
@@ -212,9 +232,6 @@ public sealed class TunnelOptions : IDisposable
     /// <summary>Zeroes and drops the passphrase, key and salt.</summary>
     public void Dispose()
     {
-        Passphrase?.Dispose();
-        Key?.Dispose();
-        Salt?.Dispose();
         Passphrase = null;
         Key = null;
         Salt = null;

@@ -29,6 +29,7 @@ internal static class TunnelOptionsValidator
         CheckDevice(options, warnings);
         CheckAddressFamily(options);
         CheckRoutes(options);
+        CheckWindowSize(options);
         CheckLogTargets(options);
         CheckKeyMaterial(options);
 
@@ -262,36 +263,26 @@ internal static class TunnelOptionsValidator
         }
     }
 
+    /// <summary>
+    /// anytun reads -w as any uint32 and allocates window size / 8 bytes per sender id on its first packet (512 MiB for
+    /// 4294967295); the module bounds it to <see cref="Protocol.ReplayWindow.MaxSize"/>.
+    /// </summary>
+    private static void CheckWindowSize(TunnelOptions options)
+    {
+        if (options.WindowSize > Protocol.ReplayWindow.MaxSize)
+        {
+            throw WindowTooLarge(options.WindowSize);
+        }
+    }
+
+    internal static AnytunException WindowTooLarge(uint size) => OptionErrors.Invalid(
+        OptionNames.WindowSize,
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{OptionNames.WindowSize} {size} is too large: the replay window can be at most {Protocol.ReplayWindow.MaxSize} (anytun accepts any 32-bit value but allocates the window for each sender id on its first packet; no reordering needs more)."));
+
     private static void CheckRoutes(TunnelOptions options)
     {
-        foreach (var route in options.Routes)
-        {
-            var slash = route.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0)
-            {
-                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}' is missing '/<prefix length>' (expected net/len, e.g. 10.0.0.0/8).");
-            }
-
-            var maxPrefix = -1;
-            if (IPAddress.TryParse(route.AsSpan(0, slash), out var network))
-            {
-                maxPrefix = network.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-            }
-
-            if (maxPrefix < 0)
-            {
-                throw OptionErrors.Invalid(OptionNames.Route, $"{OptionNames.Route} '{route}': '{route[..slash]}' is not an IP address.");
-            }
-
-            if (!int.TryParse(route.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
-                || prefix > maxPrefix)
-            {
-                throw OptionErrors.Invalid(
-                    OptionNames.Route,
-                    string.Create(CultureInfo.InvariantCulture, $"{OptionNames.Route} '{route}': prefix length must be a number from 0 to {maxPrefix}."));
-            }
-        }
-
         foreach (var host in options.SyncHosts)
         {
             if (host.Length == 0)

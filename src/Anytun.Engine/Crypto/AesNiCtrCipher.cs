@@ -7,36 +7,55 @@ using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
 namespace Anytun.Engine.Crypto;
 
-/// <summary>AES-CTR with AES-NI: key expansion per packet is a few dozen instructions, up to eight blocks in flight.</summary>
+/// <summary>
+/// AES-CTR with AES-NI: key expansion per packet is a few dozen instructions, up to eight blocks in flight.
+/// The instance owns one schedule (the per-packet session key); <see cref="Transform(AesKeySchedule, ReadOnlySpan{byte},
+/// ReadOnlySpan{byte}, Span{byte})"/> runs over any schedule, e.g. a connection's shared master-key schedule.
+/// </summary>
 internal sealed class AesNiCtrCipher : AesCtrCipher
 {
-    private const int MaxRoundKeys = 15;
     private const int Lanes = 4;
 
-    // Pinned so expanded keys are never copied by the GC; zeroed on Dispose.
-    private readonly Vector128<byte>[] _roundKeys = GC.AllocateArray<Vector128<byte>>(MaxRoundKeys, pinned: true);
-    private int _rounds;
+    private readonly AesKeySchedule _schedule = new();
 
     public override bool IsHardware => true;
 
+    /// <summary>Test hook: the round keys of this cipher's own schedule.</summary>
+    internal AesKeySchedule ScheduleForTests => _schedule;
+
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>: a disposed cipher never encrypts again.</exception>
     public override void SetKey(ReadOnlySpan<byte> key)
     {
         CheckKeyLength(key.Length);
-        AesNiKeyExpansion.Expand(key, _roundKeys);
-        _rounds = AesNiKeyExpansion.Rounds(key.Length);
+        _schedule.Expand(key);
     }
 
-    public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
+    public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output) =>
+        Transform(_schedule, counterBlock, input, output);
+
+    /// <summary>The raw keystream under <paramref name="schedule"/> (the SATP PRF over a connection's master key).</summary>
+    public static void GenerateKeystream(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, Span<byte> output)
+    {
+        output.Clear();
+        Transform(schedule, counterBlock, output, output);
+    }
+
+    /// <summary>CTR over <paramref name="schedule"/> (read only, so threads may share it).</summary>
+    /// <exception cref="ObjectDisposedException">The schedule was disposed (or never expanded): nothing is encrypted.</exception>
+    public static void Transform(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckTransformArguments(counterBlock, input, output);
-        if (_rounds == 0)
+        var rounds = schedule.Rounds;
+        if (rounds == 0)
         {
-            throw new InvalidOperationException("SetKey was not called.");
+            throw schedule.IsDisposed
+                ? new ObjectDisposedException(nameof(AesKeySchedule), "The AES key schedule was disposed; it never encrypts again.")
+                : new InvalidOperationException("SetKey was not called.");
         }
 
         var high = BinaryPrimitives.ReadUInt64BigEndian(counterBlock);
         var low = BinaryPrimitives.ReadUInt64BigEndian(counterBlock[8..]);
-        ref var keys = ref MemoryMarshal.GetArrayDataReference(_roundKeys);
+        ref var keys = ref schedule.FirstRoundKey;
         ref var source = ref MemoryMarshal.GetReference(input);
         ref var destination = ref MemoryMarshal.GetReference(output);
         var length = input.Length;
@@ -53,7 +72,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
             var b5 = Counter(high, low); AesBlock.Increment(ref high, ref low);
             var b6 = Counter(high, low); AesBlock.Increment(ref high, ref low);
             var b7 = Counter(high, low); AesBlock.Increment(ref high, ref low);
-            EncryptEight(ref keys, _rounds, ref b0, ref b1, ref b2, ref b3, ref b4, ref b5, ref b6, ref b7);
+            EncryptEight(ref keys, rounds, ref b0, ref b1, ref b2, ref b3, ref b4, ref b5, ref b6, ref b7);
             var at = (nuint)offset;
             (Vector128.LoadUnsafe(ref source, at) ^ b0).StoreUnsafe(ref destination, at);
             (Vector128.LoadUnsafe(ref source, at + 16) ^ b1).StoreUnsafe(ref destination, at + 16);
@@ -71,7 +90,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
             var b1 = Counter(high, low); AesBlock.Increment(ref high, ref low);
             var b2 = Counter(high, low); AesBlock.Increment(ref high, ref low);
             var b3 = Counter(high, low); AesBlock.Increment(ref high, ref low);
-            EncryptFour(ref keys, _rounds, ref b0, ref b1, ref b2, ref b3);
+            EncryptFour(ref keys, rounds, ref b0, ref b1, ref b2, ref b3);
             var at = (nuint)offset;
             (Vector128.LoadUnsafe(ref source, at) ^ b0).StoreUnsafe(ref destination, at);
             (Vector128.LoadUnsafe(ref source, at + 16) ^ b1).StoreUnsafe(ref destination, at + 16);
@@ -82,7 +101,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
 
         for (; offset + AesBlock.Size <= length; offset += AesBlock.Size)
         {
-            var block = EncryptOne(ref keys, _rounds, Counter(high, low));
+            var block = EncryptOne(ref keys, rounds, Counter(high, low));
             AesBlock.Increment(ref high, ref low);
             (Vector128.LoadUnsafe(ref source, (nuint)offset) ^ block).StoreUnsafe(ref destination, (nuint)offset);
         }
@@ -91,7 +110,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
         {
             // Partial last block: keystream through a stack block, then byte-wise XOR.
             Span<byte> keystream = stackalloc byte[AesBlock.Size];
-            EncryptOne(ref keys, _rounds, Counter(high, low)).CopyTo(keystream);
+            EncryptOne(ref keys, rounds, Counter(high, low)).CopyTo(keystream);
             for (var i = 0; offset + i < length; i++)
             {
                 Unsafe.Add(ref destination, offset + i) = (byte)(Unsafe.Add(ref source, offset + i) ^ keystream[i]);
@@ -101,8 +120,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
         }
     }
 
-    public override void Dispose() =>
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_roundKeys.AsSpan()));
+    public override void Dispose() => _schedule.Dispose();
 
     // Vector element 0 is stored little-endian, so byte-reversing each half lays the counter out big-endian.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,6 +21,7 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
     private readonly byte[] _key256 = GC.AllocateArray<byte>(32, pinned: true);
     private byte[]? _key;
     private ICryptoTransform? _encryptor;
+    private bool _disposed;
 
     public PortableAesCtrCipher()
     {
@@ -30,8 +31,10 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
 
     public override bool IsHardware => false;
 
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>: a disposed cipher never encrypts again.</exception>
     public override void SetKey(ReadOnlySpan<byte> key)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckKeyLength(key.Length);
         _key = key.Length switch { 16 => _key128, 24 => _key192, _ => _key256 };
         key.CopyTo(_key);
@@ -42,6 +45,7 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
     public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckTransformArguments(counterBlock, input, output);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_key is null)
         {
             throw new InvalidOperationException("SetKey was not called.");
@@ -69,14 +73,23 @@ internal sealed class PortableAesCtrCipher : AesCtrCipher
         }
     }
 
-    public override void Dispose()
+    /// <summary>Forgets the key (zeroed) until the next <see cref="SetKey"/>; the cipher stays usable.</summary>
+    public void ClearKey()
     {
         _encryptor?.Dispose();
-        CryptographicOperations.ZeroMemory(_counters);
-        CryptographicOperations.ZeroMemory(_keystream);
+        _encryptor = null;
+        _key = null;
         CryptographicOperations.ZeroMemory(_key128);
         CryptographicOperations.ZeroMemory(_key192);
         CryptographicOperations.ZeroMemory(_key256);
+    }
+
+    public override void Dispose()
+    {
+        _disposed = true;
+        ClearKey();
+        CryptographicOperations.ZeroMemory(_counters);
+        CryptographicOperations.ZeroMemory(_keystream);
         _aes.Dispose();
     }
 }

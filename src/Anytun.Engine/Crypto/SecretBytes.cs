@@ -44,12 +44,32 @@ public sealed class SecretBytes : IDisposable
     }
 
     /// <summary>
+    /// Copies <paramref name="source"/> into a new pinned secret and zeroes <paramref name="source"/>: for intermediate
+    /// buffers (a decoded -Key, a converted SecureString) that must not outlive the secret they were turned into.
+    /// </summary>
+    public static SecretBytes MoveFrom(Span<byte> source)
+    {
+        var secret = FromBytes(source);
+        CryptographicOperations.ZeroMemory(source);
+        return secret;
+    }
+
+    /// <summary>
     /// Parses hex digits (no prefix, no separators). Odd length or a non-hex character is an
     /// <see cref="AnytunErrorCode.InvalidOption"/> error naming <paramref name="option"/>, never echoing the digits.
     /// </summary>
     public static SecretBytes FromHex(string hex, string option)
     {
         ArgumentNullException.ThrowIfNull(hex);
+        return FromHex(hex.AsSpan(), option);
+    }
+
+    /// <summary>
+    /// <see cref="FromHex(string, string)"/> over characters the caller owns (and zeroes afterwards), so the digits need
+    /// not live in an immutable string that can never be cleared.
+    /// </summary>
+    public static SecretBytes FromHex(ReadOnlySpan<char> hex, string option)
+    {
         if (hex.Length % 2 != 0)
         {
             throw new AnytunException(
@@ -94,6 +114,20 @@ public sealed class SecretBytes : IDisposable
         var secret = new SecretBytes(Encoding.UTF8.GetByteCount(chars));
         Encoding.UTF8.GetBytes(chars, secret._buffer);
         return secret;
+    }
+
+    /// <summary>
+    /// For owners of a secret property: returns <paramref name="next"/> and zeroes <paramref name="previous"/> unless it is
+    /// the same object, so replacing a secret never leaves the old bytes to the GC.
+    /// </summary>
+    public static SecretBytes? Replace(SecretBytes? previous, SecretBytes? next)
+    {
+        if (!ReferenceEquals(previous, next))
+        {
+            previous?.Dispose();
+        }
+
+        return next;
     }
 
     /// <summary>Independent copy (options are cloned; each owner disposes its own).</summary>

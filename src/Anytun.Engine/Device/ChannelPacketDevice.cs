@@ -6,7 +6,7 @@ namespace Anytun.Engine.Device;
 /// In-memory <see cref="IPacketDevice"/> for tests and benchmarks: <see cref="Inject"/> plays the kernel sending a packet
 /// into the tunnel, <see cref="TryTakeWritten"/> returns what the tunnel delivered. No allocation per packet.
 /// </summary>
-public sealed class ChannelPacketDevice : IPacketDevice
+public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
 {
     private const int SlotSize = 2048;
     private readonly PacketRing _toTunnel;
@@ -68,6 +68,14 @@ public sealed class ChannelPacketDevice : IPacketDevice
         var length = _toTunnel.Take(buffer, Timeout.Infinite);
         return length < 0 ? 0 : length;
     }
+
+    int IPollablePacketDevice.ReadAvailable(Span<byte> buffer)
+    {
+        var length = _toTunnel.TryTake(buffer);
+        return length == -2 ? 0 : length;
+    }
+
+    bool IPollablePacketDevice.WaitReadable() => _toTunnel.WaitNotEmpty();
 
     public void Write(ReadOnlySpan<byte> packet)
     {

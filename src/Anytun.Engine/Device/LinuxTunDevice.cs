@@ -9,7 +9,7 @@ namespace Anytun.Engine.Device;
 /// A Linux tun (IFF_TUN) or tap (IFF_TAP) interface opened through /dev/net/tun, always without the packet-information header.
 /// The fd is non-blocking; Read waits in poll() on the device fd and an eventfd, so <see cref="Dispose"/> wakes a blocked reader.
 /// </summary>
-public sealed unsafe class LinuxTunDevice : IPacketDevice
+public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
 {
     public const string DeviceNode = "/dev/net/tun";
     private const int MaxNameLength = 15;
@@ -185,6 +185,10 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice
             _device.DangerousRelease();
         }
     }
+
+    int IPollablePacketDevice.ReadAvailable(Span<byte> buffer) => ReadAvailable(buffer);
+
+    bool IPollablePacketDevice.WaitReadable() => WaitReadable();
 
     private int ReadCore(Span<byte> buffer, bool wait)
     {

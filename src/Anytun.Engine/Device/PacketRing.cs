@@ -75,6 +75,44 @@ internal sealed class PacketRing
         }
     }
 
+    /// <summary>Copies the next packet into <paramref name="destination"/> if one is waiting: its length, -1 when none
+    /// is waiting, -2 once closed.</summary>
+    public int TryTake(Span<byte> destination)
+    {
+        lock (_gate)
+        {
+            if (_count == 0)
+            {
+                return _closed ? -2 : -1;
+            }
+
+            var length = Math.Min(_lengths[_head], destination.Length);
+            _slots[_head].AsSpan(0, length).CopyTo(destination);
+            _head = (_head + 1) % _slots.Length;
+            _count--;
+            return length;
+        }
+    }
+
+    /// <summary>Waits until a packet is waiting (true) or the ring is closed (false).</summary>
+    public bool WaitNotEmpty()
+    {
+        lock (_gate)
+        {
+            while (_count == 0)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_gate);
+            }
+
+            return true;
+        }
+    }
+
     public void Close()
     {
         lock (_gate)

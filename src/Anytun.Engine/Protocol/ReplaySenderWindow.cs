@@ -2,7 +2,8 @@ namespace Anytun.Engine.Protocol;
 
 /// <summary>
 /// Window state of one sender id: the highest accepted sequence number and a ring of N "seen" flags whose
-/// head slot belongs to that maximum. Arithmetic is uint and wraps, exactly as anytun's.
+/// head slot belongs to that maximum. Arithmetic is uint and wraps, exactly as anytun's. Moving the window clears the
+/// skipped flags a 64-bit word at a time, so a jump costs O(N/64), not O(N).
 /// </summary>
 internal sealed class ReplaySenderWindow
 {
@@ -15,13 +16,32 @@ internal sealed class ReplaySenderWindow
 
     /// <summary>Starts the window with the first sequence number of this sender (accepted).</summary>
     public ReplaySenderWindow(uint size, uint firstSequence)
+        : this(size, firstSequence, everythingSeen: false)
+    {
+    }
+
+    /// <param name="size">Window size N (1..<see cref="ReplayWindow.MaxSize"/>).</param>
+    /// <param name="highest">The highest accepted sequence number.</param>
+    /// <param name="everythingSeen">Mark every slot as seen (a resized window: nothing at or below the old maximum is
+    /// accepted again).</param>
+    public ReplaySenderWindow(uint size, uint highest, bool everythingSeen)
     {
         _size = size;
         _seen = new ulong[(size + 63UL) / 64];
-        _max = firstSequence;
+        _max = highest;
         _head = 0;
-        Set(_head);
+        if (everythingSeen)
+        {
+            Array.Fill(_seen, ulong.MaxValue);
+        }
+        else
+        {
+            Set(_head);
+        }
     }
+
+    /// <summary>The highest accepted sequence number.</summary>
+    public uint Highest => _max;
 
     public bool TryAccept(uint sequence)
     {
@@ -64,7 +84,7 @@ internal sealed class ReplaySenderWindow
         return true;
     }
 
-    // Moves the head forward by 'distance' slots, clearing each slot it enters (they now belong to newer numbers).
+    // Moves the head forward by 'distance' slots, clearing the slots it enters (they now belong to newer numbers).
     private void Advance(uint distance)
     {
         if (distance >= _size)
@@ -74,11 +94,35 @@ internal sealed class ReplaySenderWindow
             return;
         }
 
-        for (uint i = 0; i < distance; i++)
+        // Slots head+1 .. head+distance (mod N): at most two straight runs of the ring.
+        var start = _head + 1 == _size ? 0 : _head + 1;
+        var firstRun = Math.Min(distance, _size - start);
+        ClearRun(start, start + firstRun);
+        ClearRun(0, distance - firstRun);
+        _head = (uint)(((ulong)_head + distance) % _size);
+    }
+
+    /// <summary>Clears flags [from, to) a word at a time.</summary>
+    private void ClearRun(uint from, uint to)
+    {
+        if (from >= to)
         {
-            _head = _head + 1 == _size ? 0 : _head + 1;
-            Clear(_head);
+            return;
         }
+
+        var firstWord = (int)(from >> 6);
+        var lastWord = (int)((to - 1) >> 6);
+        var lowMask = ulong.MaxValue << (int)(from & 63);          // bits from..63 of the first word
+        var highMask = ulong.MaxValue >> (int)(63 - ((to - 1) & 63)); // bits 0..to-1 of the last word
+        if (firstWord == lastWord)
+        {
+            _seen[firstWord] &= ~(lowMask & highMask);
+            return;
+        }
+
+        _seen[firstWord] &= ~lowMask;
+        _seen.AsSpan(firstWord + 1, lastWord - firstWord - 1).Clear();
+        _seen[lastWord] &= ~highMask;
     }
 
     private uint SlotBehindHead(uint offset) => (uint)(((ulong)_head + _size - offset) % _size);
@@ -86,6 +130,4 @@ internal sealed class ReplaySenderWindow
     private bool IsSet(uint slot) => (_seen[slot >> 6] & (1UL << (int)(slot & 63))) != 0;
 
     private void Set(uint slot) => _seen[slot >> 6] |= 1UL << (int)(slot & 63);
-
-    private void Clear(uint slot) => _seen[slot >> 6] &= ~(1UL << (int)(slot & 63));
 }

@@ -3,14 +3,22 @@ namespace Anytun.Engine.Protocol;
 /// <summary>
 /// anytun's replay window (spec §6.2): one independent window of <see cref="Size"/> sequence numbers per sender id,
 /// including its wrap guard. Size 0 disables replay protection. Feed it only authenticated datagrams.
-/// Single thread (one per connection); allocates only when a sender id is seen for the first time.
+/// Not thread-safe (a connection locks it); allocates Size/8 bytes when a sender id is seen for the first time.
 /// </summary>
 public sealed class ReplayWindow
 {
+    /// <summary>
+    /// The largest window accepted (8 KiB of flags per sender id). anytun takes any uint32 and allocates the window on
+    /// the first packet of each sender, up to 512 MiB for -w 4294967295; no reordering needs more than this.
+    /// </summary>
+    public const uint MaxSize = 65_536;
+
     private readonly Dictionary<ushort, ReplaySenderWindow> _senders = new();
 
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is above <see cref="MaxSize"/>.</exception>
     public ReplayWindow(uint size)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, MaxSize);
         Size = size;
     }
 
@@ -35,6 +43,26 @@ public sealed class ReplayWindow
 
         _senders.Add(senderId, new ReplaySenderWindow(Size, sequence));
         return true;
+    }
+
+    /// <summary>
+    /// A window of another size that keeps every sender's highest sequence number (anytun keeps the per-sender state when
+    /// a sync command changes the size): nothing at or below it is accepted again.
+    /// </summary>
+    public ReplayWindow Resized(uint size)
+    {
+        var resized = new ReplayWindow(size);
+        if (size == 0)
+        {
+            return resized;
+        }
+
+        foreach (var (senderId, window) in _senders)
+        {
+            resized._senders.Add(senderId, new ReplaySenderWindow(size, window.Highest, everythingSeen: true));
+        }
+
+        return resized;
     }
 
     /// <summary>Forgets every sender (e.g. when the peer is known to have restarted).</summary>

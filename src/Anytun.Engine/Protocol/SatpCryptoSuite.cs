@@ -1,17 +1,16 @@
-using System.Security.Cryptography;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Connections;
 
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
-/// Immutable SATP crypto configuration of one tunnel side: cipher, auth, kd-prf, effective tag length, role and
-/// the master key/salt (kept in pinned arrays, zeroed on Dispose). Thread-safe to share; every encoder/decoder
-/// it creates owns its own key schedules and scratch buffers.
+/// One side of a single SATP connection: the tunnel-wide <see cref="SatpAlgorithms"/> together with one connection's
+/// <see cref="ConnectionKeys"/> (owned, zeroed on Dispose). The encoders/decoders it creates use those keys by
+/// default. The engine itself keeps the two halves apart (keys per connection); this pairing serves tools, tests
+/// and benchmarks, and <see cref="FromOptions"/> builds the command line's connection.
 /// </summary>
 public sealed class SatpCryptoSuite : IDisposable
 {
-    private readonly byte[] _masterKey;
-    private readonly byte[] _masterSalt;
     private bool _disposed;
 
     /// <summary>
@@ -28,58 +27,36 @@ public sealed class SatpCryptoSuite : IDisposable
         Role role,
         ReadOnlySpan<byte> masterKey,
         ReadOnlySpan<byte> masterSalt)
+        : this(new SatpAlgorithms(cipher, auth, kdPrf, tagLength), role, masterKey, masterSalt)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(tagLength);
-        Cipher = cipher;
-        Auth = auth;
-        Role = role;
-        KdPrf = cipher == CipherAlgorithm.Null && auth == AuthAlgorithm.Null ? KeyDerivationPrf.Null : kdPrf;
-        TagLength = auth == AuthAlgorithm.Null ? 0 : Math.Min(tagLength, SatpPacket.MaxTagSize);
-
-        if (KdPrf == KeyDerivationPrf.Null)
-        {
-            _masterKey = GC.AllocateArray<byte>(0, pinned: true);
-            _masterSalt = GC.AllocateArray<byte>(0, pinned: true);
-            return;
-        }
-
-        var keyLength = AlgorithmNames.KeyLength(KdPrf);
-        if (masterKey.Length != keyLength)
-        {
-            throw new AnytunException(
-                AnytunErrorCode.InvalidOption,
-                $"The master key has {masterKey.Length} bytes; kd-prf {AlgorithmNames.ToName(KdPrf)} needs {keyLength} bytes.",
-                "-K/--key");
-        }
-
-        if (masterSalt.Length != SatpKeyDerivation.SaltLength)
-        {
-            throw new AnytunException(
-                AnytunErrorCode.InvalidOption,
-                $"The master salt has {masterSalt.Length} bytes; it must have {SatpKeyDerivation.SaltLength} bytes.",
-                "-A/--salt");
-        }
-
-        _masterKey = GC.AllocateArray<byte>(keyLength, pinned: true);
-        _masterSalt = GC.AllocateArray<byte>(SatpKeyDerivation.SaltLength, pinned: true);
-        masterKey.CopyTo(_masterKey);
-        masterSalt.CopyTo(_masterSalt);
     }
 
-    public CipherAlgorithm Cipher { get; }
+    private SatpCryptoSuite(SatpAlgorithms algorithms, Role role, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt)
+    {
+        Algorithms = algorithms;
+        Keys = ConnectionKeys.Create(algorithms.KdPrf, role, masterKey, masterSalt);
+    }
 
-    public AuthAlgorithm Auth { get; }
+    /// <summary>The tunnel-wide half: cipher, auth, kd-prf, tag length.</summary>
+    public SatpAlgorithms Algorithms { get; }
+
+    /// <summary>The connection half: role, master key and salt (owned by the suite).</summary>
+    public ConnectionKeys Keys { get; }
+
+    public CipherAlgorithm Cipher => Algorithms.Cipher;
+
+    public AuthAlgorithm Auth => Algorithms.Auth;
 
     /// <summary>Effective kd-prf (null when cipher and auth are null).</summary>
-    public KeyDerivationPrf KdPrf { get; }
+    public KeyDerivationPrf KdPrf => Algorithms.KdPrf;
 
     /// <summary>Effective tag length T on the wire (0..20).</summary>
-    public int TagLength { get; }
+    public int TagLength => Algorithms.TagLength;
 
-    public Role Role { get; }
+    public Role Role => Keys.Role;
 
     /// <summary>Datagram overhead on top of the inner packet: header + payload type + tag.</summary>
-    public int Overhead => SatpPacket.InnerOffset + TagLength;
+    public int Overhead => Algorithms.Overhead;
 
     /// <summary>
     /// Builds the suite of <paramref name="options"/>: effective algorithms and tag length, master key and salt from
@@ -89,27 +66,28 @@ public sealed class SatpCryptoSuite : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         using var material = MasterKeyMaterial.FromOptions(options);
-        return new SatpCryptoSuite(
-            options.Cipher,
-            options.Auth,
-            options.EffectiveKdPrf,
-            options.EffectiveTagLength,
-            options.Role,
-            material.Key.Span,
-            material.Salt.Span);
+        return new SatpCryptoSuite(SatpAlgorithms.FromOptions(options), options.Role, material.Key.Span, material.Salt.Span);
     }
 
-    /// <summary>A new outbound packet encoder (one per connection, single thread).</summary>
-    public SatpEncoder CreateEncoder() => new(this);
+    /// <summary>A new outbound packet encoder using this suite's keys (one thread at a time).</summary>
+    public SatpEncoder CreateEncoder()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new SatpEncoder(Algorithms, Keys);
+    }
 
-    /// <summary>A new inbound packet decoder (one per connection, single thread).</summary>
-    public SatpDecoder CreateDecoder() => new(this);
+    /// <summary>A new inbound packet decoder using this suite's keys (one thread at a time).</summary>
+    public SatpDecoder CreateDecoder()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new SatpDecoder(Algorithms, Keys);
+    }
 
-    /// <summary>A PRF instance over this suite's master key (tests and the encoder/decoder).</summary>
+    /// <summary>A per-thread PRF instance (tests derive session values with it and <see cref="Keys"/>).</summary>
     internal SatpKeyDerivation CreateKeyDerivation()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new SatpKeyDerivation(KdPrf, _masterKey, _masterSalt);
+        return new SatpKeyDerivation();
     }
 
     public void Dispose()
@@ -120,10 +98,8 @@ public sealed class SatpCryptoSuite : IDisposable
         }
 
         _disposed = true;
-        CryptographicOperations.ZeroMemory(_masterKey);
-        CryptographicOperations.ZeroMemory(_masterSalt);
+        Keys.Dispose();
     }
 
-    public override string ToString() =>
-        $"cipher {AlgorithmNames.ToName(Cipher)}, auth {AlgorithmNames.ToName(Auth)}, kd-prf {AlgorithmNames.ToName(KdPrf)}, tag {TagLength}, role {AlgorithmNames.ToName(Role)}";
+    public override string ToString() => $"{Algorithms}, role {AlgorithmNames.ToName(Role)}";
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Anytun.Engine.Configuration;
+using Anytun.Engine.Connections;
 using Anytun.Engine.Crypto;
 
 namespace Anytun.Engine.Protocol;
@@ -8,42 +8,58 @@ namespace Anytun.Engine.Protocol;
 /// <summary>
 /// The SATP "aes-ctr" PRF (spec §2.2): the AES-CTR keystream under the master key, starting at the counter block
 /// salt(14) ‖ 0000 with the label XORed into bytes 6..9 and the sequence number into bytes 10..13.
-/// The null PRF outputs zeros. One instance per worker thread.
+/// The null PRF outputs zeros. One instance per engine thread (its counter block is scratch); the master key comes
+/// with each call, from the connection's <see cref="ConnectionKeys"/>. With AES-NI the keys' shared schedule is
+/// used directly; the portable path binds this thread's own cipher to the keys and rebinds when they change.
 /// </summary>
 internal sealed class SatpKeyDerivation : IDisposable
 {
     public const int SaltLength = 14;
 
-    private readonly AesCtrCipher? _prf;
-    private readonly byte[] _masterSalt = GC.AllocateArray<byte>(SaltLength, pinned: true);
     private readonly byte[] _counter = GC.AllocateArray<byte>(AesBlock.Size, pinned: true);
+    private PortableAesCtrCipher? _portable;
+    private ConnectionKeys? _portableKeys;
 
-    public SatpKeyDerivation(KeyDerivationPrf prf, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt)
+    /// <summary>Fills <paramref name="output"/> with the PRF output of <paramref name="keys"/> for
+    /// <paramref name="label"/> and <paramref name="sequence"/>.</summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="keys"/> were disposed: nothing is derived from zeroed keys.</exception>
+    public void Derive(ConnectionKeys keys, uint label, uint sequence, Span<byte> output)
     {
-        if (prf == KeyDerivationPrf.Null)
-        {
-            return;
-        }
-
-        masterSalt.CopyTo(_masterSalt);
-        _prf = AesCtrCipher.Create();
-        _prf.SetKey(masterKey);
-    }
-
-    /// <summary>True for the null PRF (all derived values are zero).</summary>
-    public bool IsNull => _prf is null;
-
-    /// <summary>Fills <paramref name="output"/> with the PRF output for <paramref name="label"/> and <paramref name="sequence"/>.</summary>
-    public void Derive(uint label, uint sequence, Span<byte> output)
-    {
-        if (_prf is null)
+        if (keys.IsNull)
         {
             output.Clear();
             return;
         }
 
-        BuildCounterBlock(_masterSalt, label, sequence, _counter);
-        _prf.GenerateKeystream(_counter, output);
+        ObjectDisposedException.ThrowIf(keys.IsDisposed, keys);
+        BuildCounterBlock(keys.MasterSalt, label, sequence, _counter);
+        if (keys.PrfSchedule is { } schedule)
+        {
+            AesNiCtrCipher.GenerateKeystream(schedule, _counter, output);
+            return;
+        }
+
+        if (!ReferenceEquals(keys, _portableKeys))
+        {
+            _portable ??= new PortableAesCtrCipher();
+            _portable.SetKey(keys.MasterKey);
+            _portableKeys = keys;
+        }
+
+        _portable!.GenerateKeystream(_counter, output);
+    }
+
+    /// <summary>
+    /// Zeroes this thread's copy of a master key whose keys object was retired (portable path only). Engine threads call
+    /// it at their quiescent point, so a replaced key does not linger in a thread's cipher.
+    /// </summary>
+    public void ForgetRetiredKeys()
+    {
+        if (_portableKeys is { IsRetired: true })
+        {
+            _portable!.ClearKey();
+            _portableKeys = null;
+        }
     }
 
     /// <summary>The PRF's first counter block: salt ‖ 0000, label XOR bytes 6..9, sequence XOR bytes 10..13.</summary>
@@ -58,8 +74,8 @@ internal sealed class SatpKeyDerivation : IDisposable
 
     public void Dispose()
     {
-        _prf?.Dispose();
-        CryptographicOperations.ZeroMemory(_masterSalt);
+        _portable?.Dispose();
+        _portableKeys = null;
         CryptographicOperations.ZeroMemory(_counter);
     }
 }

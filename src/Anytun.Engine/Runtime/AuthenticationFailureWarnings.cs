@@ -1,3 +1,4 @@
+using Anytun.Engine.Connections;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ internal sealed class AuthenticationFailureWarnings
     private readonly ILogger _logger;
     private readonly ConnectionTable _connections;
     private readonly TrafficCounters _tunnelCounters;
-    private readonly Dictionary<Connection, Seen> _byConnection = new(ReferenceEqualityComparer.Instance);
+    // Weak keys: a removed connection takes its warning state with it.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Connection, Seen> _byConnection = new();
     private readonly Seen _tunnel = new();
 
     public AuthenticationFailureWarnings(ILogger logger, ConnectionTable connections, TrafficCounters tunnelCounters)
@@ -30,15 +32,11 @@ internal sealed class AuthenticationFailureWarnings
     {
         foreach (var connection in _connections.All)
         {
-            if (!_byConnection.TryGetValue(connection, out var seen))
-            {
-                seen = new Seen();
-                _byConnection[connection] = seen;
-            }
+            var seen = _byConnection.GetOrCreateValue(connection);
 
             if (seen.IsDue(connection.Counters.Drops(DropReason.BadTag), now, out var count))
             {
-                EngineLog.ConnectionAuthenticationFailing(_logger, connection.Mux, connection.Remote.Text, DropLogReporter.Plural(count, "datagram"));
+                EngineLog.ConnectionAuthenticationFailing(_logger, connection.Mux, connection.Remote?.Text ?? "remote not known yet", DropLogReporter.Plural(count, "datagram"));
             }
         }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using Anytun.Engine.Configuration;
+using Anytun.Engine.Control;
 using Anytun.Engine.Protocol;
 
 namespace Anytun.Engine.Runtime;
@@ -32,7 +34,8 @@ public sealed class ConnectionSnapshot
 
     public ushort Mux { get; }
 
-    /// <summary>Where datagrams are sent; follows the peer when it roams.</summary>
+    /// <summary>Where datagrams are sent; follows the peer when it roams. Null while unknown (learned from the first
+    /// authenticated datagram, or a host name not resolved yet).</summary>
     public IPEndPoint? RemoteEndPoint { get; }
 
     public ConnectionState State { get; }
@@ -71,6 +74,39 @@ public sealed class ConnectionSnapshot
     public long DropsDeviceError => Drops[DropReason.DeviceError];
 
     public long DropsSendError => Drops[DropReason.SendError];
+
+    public long DropsNoSocket => Drops[DropReason.NoSocket];
+
+    public long DropsNoRemote => Drops[DropReason.NoRemote];
+
+    public long DropsRoutingLoop => Drops[DropReason.RoutingLoop];
+
+    /// <summary>Who created the connection (command line, learned, cmdlet, control host, sync, import).</summary>
+    public EntryOrigin Origin { get; init; }
+
+    /// <summary>Role of this side on the connection (selects the key-derivation labels).</summary>
+    public Role Role { get; init; }
+
+    public KeyDerivationPrf KdPrf { get; init; }
+
+    /// <summary>Replay window size; 0 = replay protection off.</summary>
+    public uint WindowSize { get; init; }
+
+    /// <summary>The remote host name or address as configured; null when the remote is only learned.</summary>
+    public string? RemoteHost { get; init; }
+
+    /// <summary>The configured remote port, or the port of the learned remote.</summary>
+    public int? RemotePort { get; init; }
+
+    /// <summary>UTC time the connection was created.</summary>
+    public DateTime CreatedUtc { get; init; }
+
+    /// <summary>
+    /// Authenticated datagrams from another address that did not move the remote because their sequence number was not
+    /// above the peer's latest (replays from elsewhere; or a peer that restarted on a new source port, which is followed
+    /// once its sequence passes the old one).
+    /// </summary>
+    public long RemoteChangesRefused { get; init; }
 
     /// <summary>UTC time of the last authenticated datagram (after the replay check); null if none yet.</summary>
     public DateTime? LastReceived { get; }

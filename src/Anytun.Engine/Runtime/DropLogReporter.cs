@@ -1,4 +1,5 @@
 using System.Globalization;
+using Anytun.Engine.Connections;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
 using Microsoft.Extensions.Logging;

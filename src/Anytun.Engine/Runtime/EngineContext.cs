@@ -1,6 +1,7 @@
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Connections;
+using Anytun.Engine.Control;
 using Anytun.Engine.Device;
-using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
 using Anytun.Engine.Transport;
 using Microsoft.Extensions.Logging;
@@ -13,24 +14,21 @@ internal sealed class EngineContext
     public EngineContext(
         IPacketDevice device,
         UdpTransport transport,
-        ConnectionTable connections,
-        SatpCryptoSuite suite,
+        TunnelControl control,
         TunnelOptions options,
         ILogger logger,
         OffloadSettings? offloads = null)
     {
         Device = device;
         Transport = transport;
-        Connections = connections;
-        Suite = suite;
+        Control = control;
         Logger = logger;
         DeviceKind = device.Kind;
         SenderId = options.SenderId;
-        WindowSize = options.WindowSize;
         LearnsRemote = string.IsNullOrEmpty(options.RemoteHost);
         Offloads = offloads ?? OffloadSettings.None;
         DeviceHeaderSize = device is LinuxTunDevice tun ? tun.VirtioHeaderSize : 0;
-        DropLog = new DropLogReporter(logger, connections, TunnelCounters);
+        DropLog = new DropLogReporter(logger, control.Connections, control.TunnelCounters);
     }
 
     /// <summary>Drop summaries and bad-tag warnings (each loop takes a counter from it).</summary>
@@ -49,9 +47,12 @@ internal sealed class EngineContext
 
     public UdpTransport Transport { get; }
 
-    public ConnectionTable Connections { get; }
+    /// <summary>The tables (connections, routes), the reclaimer and the tunnel-level counters.</summary>
+    public TunnelControl Control { get; }
 
-    public SatpCryptoSuite Suite { get; }
+    public ConnectionTable Connections => Control.Connections;
+
+    public SatpAlgorithms Algorithms => Control.Algorithms;
 
     public ILogger Logger { get; }
 
@@ -59,13 +60,11 @@ internal sealed class EngineContext
 
     public ushort SenderId { get; }
 
-    public uint WindowSize { get; }
-
-    /// <summary>No -r: the first authenticated datagram creates the connection (spec §7).</summary>
+    /// <summary>No -r: the first authenticated datagram creates the connection while the table is empty (spec §7).</summary>
     public bool LearnsRemote { get; }
 
     /// <summary>Drops that belong to no connection.</summary>
-    public TrafficCounters TunnelCounters { get; } = new();
+    public TrafficCounters TunnelCounters => Control.TunnelCounters;
 
     /// <summary>Set once shutdown begins; loops treat errors after that as the normal end.</summary>
     public volatile bool Stopping;
@@ -75,16 +74,4 @@ internal sealed class EngineContext
 
     /// <summary>Called when a loop dies of an unexpected exception.</summary>
     public Action<string, Exception>? LoopFaulted { get; set; }
-
-    /// <summary>Creates the connection learned from an authenticated datagram (receiver threads; race-safe).</summary>
-    public Connection LearnConnection(ushort mux, RemoteEndpoint remote)
-    {
-        var connection = Connections.AddOrGet(new Connection(mux, remote, WindowSize), out var added);
-        if (added)
-        {
-            EngineLog.RemoteAutodetected(Logger, remote.Text, mux);
-        }
-
-        return connection;
-    }
 }

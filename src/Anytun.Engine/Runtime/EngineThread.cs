@@ -1,10 +1,13 @@
+using Anytun.Engine.Connections;
+
 namespace Anytun.Engine.Runtime;
 
 /// <summary>The common frame of every engine thread: an unexpected exception faults the tunnel, errors during
-/// shutdown (closed socket or device) are the normal end, and the thread's crypto state is zeroed on exit.</summary>
+/// shutdown (closed socket or device) are the normal end; on exit the thread leaves its quiescent critical section for
+/// good and its crypto state is zeroed.</summary>
 internal static class EngineThread
 {
-    public static void Run(EngineContext context, Action body, IDisposable ownedState)
+    public static void Run(EngineContext context, QuiescentReclaimer.ThreadSlot slot, Action body, Action cleanup)
     {
         try
         {
@@ -20,7 +23,8 @@ internal static class EngineThread
         }
         finally
         {
-            ownedState.Dispose();
+            slot.Leave();
+            cleanup();
         }
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Connections;
+using Anytun.Engine.Control;
 using Anytun.Engine.Device;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
@@ -10,9 +12,11 @@ using Anytun.Engine.Transport;
 namespace Anytun.Engine.Runtime;
 
 /// <summary>
-/// One receiver thread per socket: recvfrom → authenticate → replay window → roaming → decrypt → type check → device
-/// write, in the order of spec §5. Owns its pinned buffer, source address and decoder; allocates nothing per packet
-/// (only when a connection is learned or the peer roams).
+/// One receiver thread per socket: recvfrom → find the connection by the header's mux (one array read) → authenticate
+/// with that connection's keys → replay window → roaming → decrypt → type check → device write, in the order of spec §5.
+/// Owns its pinned buffer, source address and decoder (per-thread scratch; the keys are per connection); allocates
+/// nothing per packet (only when a connection is learned or the peer roams). Datagrams that belong to no connection
+/// are counted on the tunnel.
 /// </summary>
 internal sealed class ReceiverLoop
 {
@@ -20,6 +24,7 @@ internal sealed class ReceiverLoop
     private const int BufferSize = 65536;
 
     private readonly EngineContext _context;
+    private readonly QuiescentReclaimer.ThreadSlot _slot;
     private readonly Socket _socket;
     private readonly SatpDecoder _decoder;
     private readonly DropLogLimiter _dropLog;
@@ -34,11 +39,12 @@ internal sealed class ReceiverLoop
     private Connection? _pendingConnection;
     private ReplyAnticipation? _anticipation;
 
-    public ReceiverLoop(EngineContext context, Socket socket)
+    public ReceiverLoop(EngineContext context, Socket socket, QuiescentReclaimer.ThreadSlot slot)
     {
         _context = context;
+        _slot = slot;
         _socket = socket;
-        _decoder = context.Suite.CreateDecoder();
+        _decoder = new SatpDecoder(context.Algorithms);
         _dropLog = context.DropLog.CreateLimiter(DropDirection.Receive);
         _addressSize = SocketAddress.GetMaximumAddressSize(socket.AddressFamily);
     }
@@ -55,7 +61,7 @@ internal sealed class ReceiverLoop
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
-    public void Run() => EngineThread.Run(_context, RunCore, _decoder);
+    public void Run() => EngineThread.Run(_context, _slot, RunCore, _decoder.Dispose);
 
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
@@ -108,6 +114,9 @@ internal sealed class ReceiverLoop
                 return;
             }
 
+            // Connections and keys are used only inside this section; the thread leaves it before it blocks again.
+            _slot.Enter();
+
             // With UDP_GRO one receive may hold a run of datagrams of segmentSize bytes (the last may be shorter).
             var offset = 0;
             do
@@ -129,48 +138,57 @@ internal sealed class ReceiverLoop
                 _context.Sender?.TryDrainFromReceiver();
             }
 
+            _slot.Leave();
+            _decoder.ForgetRetiredKeys();
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
     }
 
     private void Process(Span<byte> datagram, SocketAddress source)
     {
-        var connections = _context.Connections;
-        Connection? connection = null;
-        if (datagram.Length >= SatpPacket.HeaderSize)
+        if (datagram.Length < SatpPacket.HeaderSize)
         {
-            connection = connections.Find(SatpPacket.ReadMux(datagram));
+            // Not even a mux: belongs to no connection.
+            Drop(_context.TunnelCounters, DropReason.TooShort);
+            return;
         }
 
+        var control = _context.Control;
+        var connection = control.Connections.Find(SatpPacket.ReadMux(datagram));
+        ConnectionKeys keys;
         SatpHeader header;
         if (connection is null)
         {
             if (datagram.Length < SatpPacket.HeaderSize + _decoder.TagLength)
             {
-                Drop(connections.Primary?.Counters ?? _context.TunnelCounters, DropReason.TooShort);
+                Drop(_context.TunnelCounters, DropReason.TooShort);
                 return;
             }
 
-            if (!_context.LearnsRemote || !connections.IsEmpty)
+            if (!_context.LearnsRemote || !control.Connections.IsEmpty)
             {
-                // -r given (maybe not resolved yet) or another mux already learned: an unknown mux.
-                Drop(_context.TunnelCounters, connections.IsEmpty ? DropReason.NoConnection : DropReason.WrongMux);
+                // -r given (maybe not resolved yet) or connections exist: an unknown mux.
+                Drop(_context.TunnelCounters, control.Connections.IsEmpty ? DropReason.NoConnection : DropReason.WrongMux);
                 return;
             }
 
-            // Learn the remote only from a datagram whose tag verifies (stricter than anytun, which learns first).
-            var learnReason = _decoder.Authenticate(datagram, out header);
+            // Learn the remote only from a datagram whose tag verifies with the command line's keys (stricter than
+            // anytun, which learns first).
+            keys = control.DefaultKeys;
+            var learnReason = _decoder.Authenticate(datagram, keys, out header);
             if (learnReason != DropReason.None)
             {
                 Drop(_context.TunnelCounters, learnReason);
                 return;
             }
 
-            connection = _context.LearnConnection(header.Mux, RemoteEndpoint.FromSocketAddress(source));
+            connection = control.LearnConnection(header.Mux, source);
         }
         else
         {
-            var reason = _decoder.Authenticate(datagram, out header);
+            // One keys object for the whole datagram: a re-key swaps the reference, never the contents.
+            keys = connection.Keys;
+            var reason = _decoder.Authenticate(datagram, keys, out header);
             if (reason != DropReason.None)
             {
                 Drop(connection.Counters, reason);
@@ -184,11 +202,24 @@ internal sealed class ReceiverLoop
             return;
         }
 
-        if (!connection.Remote.Matches(source))
+        // Roaming guard: a new source takes over the remote only with a sequence number above every one seen from that
+        // sender, so replayed datagrams from elsewhere never move it (anytun moves it on any accepted datagram).
+        var newest = connection.Roaming.Observe(header.SenderId, header.Sequence);
+        var remote = connection.Remote;
+        if (remote is null)
         {
-            var moved = RemoteEndpoint.FromSocketAddress(source);
-            connection.UpdateRemote(moved);
-            EngineLog.RemoteChanged(_context.Logger, connection.Mux, moved.Text);
+            control.MoveRemote(connection, source, RemoteChangeReason.Learned);
+        }
+        else if (!remote.Matches(source))
+        {
+            if (newest)
+            {
+                control.MoveRemote(connection, source, RemoteChangeReason.Roamed);
+            }
+            else
+            {
+                connection.CountRefusedRoam();
+            }
         }
 
         connection.MarkReceived();
@@ -198,7 +229,7 @@ internal sealed class ReceiverLoop
             _context.PeerSeen?.Invoke();
         }
 
-        var decryptReason = _decoder.Decrypt(datagram, header, out var type, out var innerLength);
+        var decryptReason = _decoder.Decrypt(datagram, header, keys, out var type, out var innerLength);
         if (decryptReason != DropReason.None)
         {
             Drop(connection.Counters, decryptReason);

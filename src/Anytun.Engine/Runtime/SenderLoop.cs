@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Connections;
 using Anytun.Engine.Device;
 using Anytun.Engine.Interop;
 using Anytun.Engine.Logging;
@@ -11,11 +11,13 @@ using Anytun.Engine.Transport;
 namespace Anytun.Engine.Runtime;
 
 /// <summary>
-/// The device reader thread: read an inner packet → pick the connection → encode in place → send.
-/// With tun offloads a read may be a TSO/USO super-packet, which is cut into MTU-sized packets first (one SATP datagram
-/// each, as a peer without offloads sends them). With batching, every packet already waiting on the device is read before
-/// the datagrams go out in one sendmsg (UDP GSO) or sendmmsg; the batch is flushed as soon as the device is empty, so a lone
-/// packet (ping) waits for nothing. Allocates nothing per packet.
+/// The device reader thread: read an inner packet → pick the connection (route lookup in routing mode, else the
+/// lowest mux) → encode in place with that connection's keys → send. One read/dispatch loop: sleep until the device is
+/// readable, then, under the gate, read and send everything waiting (one batch per sendmsg with UDP GSO, or sendmmsg,
+/// flushed as soon as the device is empty, so a lone packet waits for nothing). While this thread sleeps, a receiver
+/// thread that just wrote to the device may take the gate and send what the kernel queued (<see cref="TryDrainFromReceiver"/>).
+/// With tun offloads a read may be a TSO/USO super-packet, cut into MTU-sized packets first (one SATP datagram each).
+/// Allocates nothing per packet and takes no lock but its own uncontended gate.
 /// </summary>
 internal sealed class SenderLoop
 {
@@ -25,7 +27,12 @@ internal sealed class SenderLoop
     /// <summary>A TSO/USO super-packet is at most 64 KiB plus the virtio header.</summary>
     private const int ReadBufferSize = 65536 + VirtioNetHeader.Size + 64;
 
+    /// <summary>Packets between two quiescent points, and the most a receiver drains for this loop at once.</summary>
+    private const int PacketsPerSection = UdpBatchSender.MaxDatagrams;
+
     private readonly EngineContext _context;
+    private readonly QuiescentReclaimer.ThreadSlot _slot;
+    private readonly IPollablePacketDevice? _pollable;
     private readonly SatpEncoder _encoder;
     private readonly DropLogLimiter _dropLog;
     private readonly UdpBatchSender? _batch;
@@ -33,7 +40,10 @@ internal sealed class SenderLoop
     private readonly object _gate = new();
     private byte[] _single = Array.Empty<byte>();
     private byte[] _read = Array.Empty<byte>();
-    private volatile LinuxTunDevice? _tun;
+    private int _readOffset;
+    private int _readCapacity;
+    private volatile bool _receiversMayDrain;
+    private bool _closed;
     private Connection? _batchConnection;
     private long _batchBytes;
     private long _allocatedBytes;
@@ -42,10 +52,12 @@ internal sealed class SenderLoop
     private long _sendErrorCount;
     private bool _gsoRefusalLogged;
 
-    public SenderLoop(EngineContext context)
+    public SenderLoop(EngineContext context, QuiescentReclaimer.ThreadSlot slot)
     {
         _context = context;
-        _encoder = context.Suite.CreateEncoder();
+        _slot = slot;
+        _pollable = context.Device as IPollablePacketDevice;
+        _encoder = new SatpEncoder(context.Algorithms);
         _dropLog = context.DropLog.CreateLimiter(DropDirection.Send);
         _innerCapacity = BufferSize - SatpPacket.InnerOffset - SatpPacket.MaxTagSize;
         if (context.Offloads.Batch)
@@ -63,10 +75,38 @@ internal sealed class SenderLoop
     /// <summary>Test hook: the batch sender, when batching is on.</summary>
     internal UdpBatchSender? Batch => _batch;
 
-    public void Run() => EngineThread.Run(_context, RunCore, _encoder);
+    /// <summary>Test hook: the encoder this loop (and receivers draining for it) encrypts with.</summary>
+    internal SatpEncoder Encoder => _encoder;
 
     /// <summary>The receivers to wake after a send under light traffic (set by the tunnel before the threads start).</summary>
     internal ReceiverLoop[] Receivers { get; set; } = Array.Empty<ReceiverLoop>();
+
+    public void Run() => EngineThread.Run(_context, _slot, RunCore, Close);
+
+    /// <summary>
+    /// Called by a receiver thread right after it wrote to the device: if this loop is asleep, read and send up to one
+    /// batch of what the kernel queued meanwhile, on the receiver's thread (one thread wake-up less per round trip).
+    /// The receiver is inside its own quiescent section. Does nothing once this loop has ended.
+    /// </summary>
+    public void TryDrainFromReceiver()
+    {
+        if (!_receiversMayDrain || !Monitor.TryEnter(_gate))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_closed && !_context.Stopping)
+            {
+                _ = DispatchAvailable(-1, ownThread: false);
+            }
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
 
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
@@ -74,85 +114,45 @@ internal sealed class SenderLoop
     private void RunCore()
     {
         _single = GC.AllocateArray<byte>(BufferSize, pinned: true);
-        var device = _context.Device;
-        var tun = device as LinuxTunDevice;
-        var headerSize = _context.DeviceHeaderSize;
-        var canBatch = _batch is not null && tun is not null;
-        byte[] read;
-        int readOffset;
-        if (headerSize == 0 && _batch is null)
+        if (_context.DeviceHeaderSize == 0 && _batch is null)
         {
-            // The plain path reads straight behind the SATP header: no copy.
-            read = _single;
-            readOffset = SatpPacket.InnerOffset;
+            // Without batching or a virtio header the packet is read straight behind the SATP header: no copy.
+            _read = _single;
+            _readOffset = SatpPacket.InnerOffset;
+            _readCapacity = _innerCapacity;
         }
         else
         {
-            read = GC.AllocateArray<byte>(ReadBufferSize, pinned: true);
-            readOffset = 0;
+            _read = GC.AllocateArray<byte>(ReadBufferSize, pinned: true);
+            _readOffset = 0;
+            _readCapacity = _read.Length;
         }
 
-        if (canBatch)
-        {
-            _read = read;
-            _tun = tun;
-            RunBatched(tun!, headerSize);
-            return;
-        }
-
-        var readCapacity = headerSize == 0 && _batch is null ? _innerCapacity : read.Length;
+        _receiversMayDrain = _batch is not null && _pollable is not null;
         while (!_context.Stopping)
         {
-            var span = read.AsSpan(readOffset, readCapacity);
-            var length = canBatch && _batch!.Count > 0 ? tun!.ReadAvailable(span) : device.Read(span);
-            if (length < 0)
+            // Sleep outside the gate, so a receiver can drain meanwhile.
+            var first = -1;
+            if (_pollable is not null)
             {
-                // Nothing more is waiting: send what was collected before blocking.
-                FlushBatch();
-                continue;
-            }
-
-            if (length == 0)
-            {
-                FlushBatch();
-                return;
-            }
-
-            if (headerSize > 0)
-            {
-                HandleWithHeader(read.AsSpan(0, length), headerSize);
+                if (!_pollable.WaitReadable())
+                {
+                    return;
+                }
             }
             else
             {
-                Emit(read.AsSpan(readOffset, length), default, 0);
+                first = _context.Device.Read(_read.AsSpan(_readOffset, _readCapacity));
+                if (first == 0)
+                {
+                    return;
+                }
             }
 
-            if (!canBatch)
-            {
-                FlushBatch();
-            }
-
-            Interlocked.Increment(ref _processed);
-            Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-        }
-
-        FlushBatch();
-    }
-
-    /// <summary>
-    /// The tun path: under the gate, read and send everything waiting, then release the gate and sleep in poll(). While
-    /// this thread sleeps a receiver thread may take the gate and do the same (<see cref="TryDrainFromReceiver"/>): the
-    /// answer the kernel queues while a receiver writes a packet (a ping reply) then leaves without waiting for this
-    /// thread to wake up.
-    /// </summary>
-    private void RunBatched(LinuxTunDevice tun, int headerSize)
-    {
-        while (!_context.Stopping)
-        {
             var before = _processed;
             lock (_gate)
             {
-                if (!Drain(tun, headerSize, ownThread: true))
+                if (_closed || !DispatchAvailable(first, ownThread: true))
                 {
                     return;
                 }
@@ -167,73 +167,92 @@ internal sealed class SenderLoop
                     receivers[i].AnticipateReply();
                 }
             }
-
-            if (!tun.WaitReadable())
-            {
-                return;
-            }
         }
     }
 
     /// <summary>
-    /// Called by a receiver thread right after it wrote to the device: if this loop is asleep, read and send whatever
-    /// the kernel queued meanwhile on the receiver's thread (one thread wake-up less per round trip).
+    /// Sends <paramref name="first"/> (a packet already read, or -1) and every packet waiting on a pollable device (the
+    /// caller holds the gate). This thread passes a quiescent point every <see cref="PacketsPerSection"/> packets; a
+    /// receiver sends one section at most. False once the device is closed.
     /// </summary>
-    public void TryDrainFromReceiver()
+    private bool DispatchAvailable(int first, bool ownThread)
     {
-        var tun = _tun;
-        if (tun is null || !Monitor.TryEnter(_gate))
+        if (ownThread)
         {
-            return;
+            _slot.Enter();
         }
 
         try
         {
-            _ = Drain(tun, _context.DeviceHeaderSize, ownThread: false);
+            var inSection = 0;
+            if (first > 0)
+            {
+                Dispatch(first, ownThread);
+                inSection++;
+            }
+
+            while (_pollable is not null && !_context.Stopping)
+            {
+                if (inSection == PacketsPerSection)
+                {
+                    if (!ownThread)
+                    {
+                        break;
+                    }
+
+                    // Batched datagrams hold no key reference (they are encrypted already): no flush needed here.
+                    _slot.Leave();
+                    _slot.Enter();
+                    inSection = 0;
+                }
+
+                var length = _pollable.ReadAvailable(_read.AsSpan(_readOffset, _readCapacity));
+                if (length < 0)
+                {
+                    break;
+                }
+
+                if (length == 0)
+                {
+                    FlushBatch();
+                    return false;
+                }
+
+                Dispatch(length, ownThread);
+                inSection++;
+            }
+
+            // Nothing more is waiting (or a receiver's share is done): send what was collected.
+            FlushBatch();
+            return !_context.Stopping;
         }
         finally
         {
-            Monitor.Exit(_gate);
+            if (ownThread)
+            {
+                _slot.Leave();
+                _encoder.ForgetRetiredKeys();
+            }
         }
     }
 
-    /// <summary>Reads and sends every packet waiting on the device (caller holds the gate); false once it is closed.</summary>
-    private bool Drain(LinuxTunDevice tun, int headerSize, bool ownThread)
+    private void Dispatch(int length, bool ownThread)
     {
-        var read = _read;
-        while (!_context.Stopping)
+        var headerSize = _context.DeviceHeaderSize;
+        if (headerSize > 0)
         {
-            var length = tun.ReadAvailable(read);
-            if (length < 0)
-            {
-                FlushBatch();
-                return true;
-            }
-
-            if (length == 0)
-            {
-                FlushBatch();
-                return false;
-            }
-
-            if (headerSize > 0)
-            {
-                HandleWithHeader(read.AsSpan(0, length), headerSize);
-            }
-            else
-            {
-                Emit(read.AsSpan(0, length), default, 0);
-            }
-
-            Interlocked.Increment(ref _processed);
-            if (ownThread)
-            {
-                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-            }
+            HandleWithHeader(_read.AsSpan(0, length), headerSize);
+        }
+        else
+        {
+            Send(_read.AsSpan(_readOffset, length), default);
         }
 
-        FlushBatch();
-        return false;
+        Interlocked.Increment(ref _processed);
+        if (ownThread)
+        {
+            Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+        }
     }
 
     private void HandleWithHeader(Span<byte> raw, int headerSize)
@@ -250,43 +269,30 @@ internal sealed class SenderLoop
         {
             if (!GsoSegmenter.TryPlan(packet, header, out var plan) || plan.SegmentLength(0) > _innerCapacity)
             {
-                Drop(_context.Connections.Primary?.Counters ?? _context.TunnelCounters, DropReason.Malformed);
+                Drop(_context.TunnelCounters, DropReason.Malformed);
                 return;
             }
 
-            for (var i = 0; i < plan.Count; i++)
-            {
-                Emit(packet, plan, i);
-            }
-
+            Send(packet, plan);
             return;
         }
 
         if (header.NeedsChecksum && !GsoSegmenter.TryCompleteChecksum(packet, header))
         {
-            Drop(_context.Connections.Primary?.Counters ?? _context.TunnelCounters, DropReason.Malformed);
+            Drop(_context.TunnelCounters, DropReason.Malformed);
             return;
         }
 
-        Emit(packet, default, 0);
+        Send(packet, default);
     }
 
-    /// <summary>Encodes and queues (or sends) one inner packet: <paramref name="source"/> itself, or segment
-    /// <paramref name="segment"/> of <paramref name="plan"/> when the plan has segments.</summary>
-    private void Emit(ReadOnlySpan<byte> source, in SegmentPlan plan, int segment)
+    /// <summary>Picks the connection for <paramref name="source"/> (a packet, or a super-packet whose segments all go the
+    /// same way) and encodes and queues or sends it, segment by segment when <paramref name="plan"/> has segments.</summary>
+    private void Send(ReadOnlySpan<byte> source, in SegmentPlan plan)
     {
-        var connection = _context.Connections.Primary;
+        var connection = ChooseConnection(source);
         if (connection is null)
         {
-            // No -r resolved yet and nothing learned: anytun drops silently.
-            Drop(_context.TunnelCounters, DropReason.NoConnection);
-            return;
-        }
-
-        var innerLength = plan.Count > 0 ? plan.SegmentLength(segment) : source.Length;
-        if (innerLength > _innerCapacity)
-        {
-            Drop(connection.Counters, DropReason.Malformed);
             return;
         }
 
@@ -306,10 +312,23 @@ internal sealed class SenderLoop
         }
 
         var remote = connection.Remote;
+        if (remote is null)
+        {
+            // A host name not resolved yet, or a connection whose peer has not sent anything: anytun drops silently.
+            Drop(connection.Counters, DropReason.NoRemote);
+            return;
+        }
+
+        if (_context.DeviceKind == DeviceType.Tun && remote.IsDestinationOf(source))
+        {
+            DropRoutingLoop(connection, remote);
+            return;
+        }
+
         var socket = _context.Transport.SocketFor(remote.Family);
         if (socket is null)
         {
-            connection.Counters.CountDrop(DropReason.NoRoute);
+            connection.Counters.CountDrop(DropReason.NoSocket);
             if (_noSocketCount++ % 10_000 == 0)
             {
                 EngineLog.NoSuitableSocket(_context.Logger, remote.Text, _noSocketCount);
@@ -318,10 +337,67 @@ internal sealed class SenderLoop
             return;
         }
 
+        // One keys object for every segment of this packet, read once (a re-key swaps the reference meanwhile).
+        var keys = connection.Keys;
+        var segments = plan.Count > 0 ? plan.Count : 1;
+        for (var segment = 0; segment < segments; segment++)
+        {
+            var innerLength = plan.Count > 0 ? plan.SegmentLength(segment) : source.Length;
+            if (innerLength > _innerCapacity)
+            {
+                Drop(connection.Counters, DropReason.Malformed);
+                return;
+            }
+
+            Encode(source, plan, segment, innerLength, type, connection, keys, remote, socket);
+        }
+    }
+
+    /// <summary>Routing mode: the longest matching route's connection; otherwise anytun's first connection (lowest mux).</summary>
+    private Connection? ChooseConnection(ReadOnlySpan<byte> packet)
+    {
+        var control = _context.Control;
+        Connection? connection;
+        if (control.RoutingEnabled)
+        {
+            if (!control.Routes.TryLookup(packet, out var mux))
+            {
+                Drop(_context.TunnelCounters, DropReason.NoRoute);
+                return null;
+            }
+
+            connection = control.Connections.Find(mux);
+        }
+        else
+        {
+            connection = control.Connections.Primary;
+        }
+
+        if (connection is null)
+        {
+            // No -r resolved yet and nothing learned, or a route to a mux without a connection: anytun drops silently.
+            Drop(_context.TunnelCounters, DropReason.NoConnection);
+        }
+
+        return connection;
+    }
+
+    private void Encode(
+        ReadOnlySpan<byte> source,
+        in SegmentPlan plan,
+        int segment,
+        int innerLength,
+        PayloadType type,
+        Connection connection,
+        ConnectionKeys keys,
+        RemoteEndpoint remote,
+        Socket socket)
+    {
         var datagramLength = SatpPacket.InnerOffset + innerLength + _encoder.TagLength;
         Span<byte> slot;
         if (_batch is not null)
         {
+            // A batch goes to one destination: another connection (or a roamed remote) starts a new one.
             if (!ReferenceEquals(connection, _batchConnection) || !_batch.CanAppend(datagramLength, socket, remote.Address))
             {
                 FlushBatch();
@@ -339,13 +415,13 @@ internal sealed class SenderLoop
         {
             GsoSegmenter.WriteSegment(source, plan, segment, inner);
         }
-        else if (!Overlaps(source, inner))
+        else if (!source.Overlaps(inner))
         {
             source.CopyTo(inner);
         }
 
         var sequence = connection.TakeNextSequence();
-        var length = _encoder.Encode(slot, innerLength, type, sequence, _context.SenderId, connection.Mux);
+        var length = _encoder.Encode(slot, innerLength, type, sequence, _context.SenderId, connection.Mux, keys);
         if (_batch is not null)
         {
             _batch.Append(length, socket, remote.Address);
@@ -354,15 +430,15 @@ internal sealed class SenderLoop
             return;
         }
 
-        SendSingle(socket, slot[..length], remote.Address, connection, innerLength);
+        SendSingle(socket, slot[..length], remote, connection, innerLength);
     }
 
-    private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress destination, Connection connection, int innerLength)
+    private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, RemoteEndpoint remote, Connection connection, int innerLength)
     {
         connection.Counters.CountOut(innerLength);
         try
         {
-            socket.SendTo(datagram, SocketFlags.None, destination);
+            socket.SendTo(datagram, SocketFlags.None, remote.Address);
         }
         catch (SocketException exception) when (!_context.Stopping)
         {
@@ -411,7 +487,26 @@ internal sealed class SenderLoop
         }
     }
 
-    private static bool Overlaps(ReadOnlySpan<byte> source, Span<byte> destination) => source.Overlaps(destination);
+    private void DropRoutingLoop(Connection connection, RemoteEndpoint remote)
+    {
+        Drop(connection.Counters, DropReason.RoutingLoop);
+        if (connection.TryClaimRoutingLoopWarning())
+        {
+            ControlLog.RoutingLoop(_context.Logger, connection.Mux, remote.Text);
+        }
+    }
+
+    /// <summary>The thread's end: under the gate, so no receiver is draining through the encoder while it is zeroed, and
+    /// none starts afterwards.</summary>
+    private void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _receiversMayDrain = false;
+            _encoder.Dispose();
+        }
+    }
 
     private void Drop(TrafficCounters counters, DropReason reason)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Control;
 using Anytun.Engine.Device;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
@@ -12,12 +13,15 @@ namespace Anytun.Engine.Runtime;
 /// <summary>
 /// One anytun-compatible tunnel: a tun/tap device, UDP socket(s) and the engine threads that move packets between them.
 /// </summary>
+/// <remarks>
+/// This class is the lifecycle only (Created → Starting → Running → Stopping → Stopped/Faulted). What a run opens is
+/// <see cref="TunnelRuntime"/> (device, sockets, threads); the connection and route tables and every change to them are
+/// <see cref="Control"/>, which exists from <see cref="Create"/> on.
+/// </remarks>
 public sealed class Tunnel : IAsyncDisposable
 {
-    private const int JoinTimeoutMilliseconds = 5000;
-    private static readonly TimeSpan ResolveRetryInterval = TimeSpan.FromSeconds(10);
-
     private readonly TunnelOptions _options;
+    private readonly string _optionsText;
     private readonly IReadOnlyList<string> _warnings;
     private readonly ILogger _logger;
     private readonly IPacketDevice? _injectedDevice;
@@ -25,29 +29,32 @@ public sealed class Tunnel : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _peerSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception?> _firstResolution = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConnectionTable _connections = new();
     private TunnelState _state = TunnelState.Created;
     private Exception? _fault;
     private Task? _stopTask;
-
-    private SatpCryptoSuite? _suite;
-    private IPacketDevice? _device;
-    private UdpTransport? _transport;
-    private EngineContext? _context;
-    private SenderLoop? _sender;
-    private ReceiverLoop[] _receivers = Array.Empty<ReceiverLoop>();
-    private Thread[] _threads = Array.Empty<Thread>();
+    private TunnelRuntime? _runtime;
+    private string _name;
 
     private Tunnel(TunnelOptions options, IReadOnlyList<string> warnings, ILoggerFactory loggers, IPacketDevice? device)
     {
         _options = options;
+        _optionsText = options.ToString();
         _warnings = warnings;
         _logger = loggers.CreateLogger<Tunnel>();
         _injectedDevice = device;
-        Name = options.DeviceName ?? device?.Name ?? "anytun";
+        _name = options.DeviceName ?? device?.Name ?? "anytun";
+        var deviceKind = device?.Kind ?? options.EffectiveDeviceType;
+        Control = new TunnelControl(_name, options, SatpAlgorithms.FromOptions(options), deviceKind, _logger)
+        {
+            IsRunning = () => State == TunnelState.Running,
+        };
+
+        // The control surface holds the command line's keys now: the copy of the options needs its secrets no longer.
+        options.Dispose();
     }
 
-    /// <summary>Validates <paramref name="options"/> (a private copy is kept) and creates a tunnel in state Created.</summary>
+    /// <summary>Validates <paramref name="options"/> and creates a tunnel in state Created. The tunnel copies what it
+    /// needs; its copy of the secrets lives only in the connections' key material from then on.</summary>
     /// <param name="options">anytun options; validated here, copied (the caller keeps and disposes its own).</param>
     /// <param name="loggers">Where log lines go; none = discarded.</param>
     /// <param name="device">An already opened device to use instead of opening /dev/net/tun (tests, other platforms).
@@ -70,8 +77,19 @@ public sealed class Tunnel : IAsyncDisposable
         }
     }
 
+    /// <summary>The run-time control surface: connections, routes, routing mode, and the change events.</summary>
+    public TunnelControl Control { get; }
+
     /// <summary>A name for the tunnel (defaults to the requested device name or "anytun"). Settable before start.</summary>
-    public string Name { get; set; }
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            _name = value;
+            Control.TunnelName = value;
+        }
+    }
 
     /// <summary>The actual device name once started (kernel-chosen when none was requested).</summary>
     public string? DeviceName { get; private set; }
@@ -103,7 +121,7 @@ public sealed class Tunnel : IAsyncDisposable
     public Func<Tunnel, CancellationToken, Task>? PostUpCallback { get; set; }
 
     /// <summary>The device kind in use (from -t/-d, or the injected device).</summary>
-    public DeviceType DeviceKind => _device?.Kind ?? _injectedDevice?.Kind ?? _options.EffectiveDeviceType;
+    public DeviceType DeviceKind => _runtime?.Device?.Kind ?? _injectedDevice?.Kind ?? _options.EffectiveDeviceType;
 
     /// <summary>Option warnings from validation (e.g. tag length clamped); also logged at start.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
@@ -167,22 +185,11 @@ public sealed class Tunnel : IAsyncDisposable
     /// </summary>
     public Task<Exception?> FirstResolution => _firstResolution.Task;
 
-    /// <summary>Snapshots of every connection (empty while no remote is known).</summary>
-    public IReadOnlyList<ConnectionSnapshot> GetConnections()
-    {
-        var running = State == TunnelState.Running;
-        var connections = _connections.All;
-        var result = new ConnectionSnapshot[connections.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = connections[i].Snapshot(running);
-        }
+    /// <summary>Snapshots of every connection, by mux (<see cref="TunnelControl.GetConnections"/>).</summary>
+    public IReadOnlyList<ConnectionSnapshot> GetConnections() => Control.GetConnections();
 
-        return result;
-    }
-
-    /// <summary>Drops that belong to no connection (unknown mux, too short or unauthenticated before a connection exists, ...).</summary>
-    public DropCounters GetTunnelDrops() => _context?.TunnelCounters.SnapshotDrops() ?? new DropCounters(new long[Enum.GetValues<DropReason>().Length]);
+    /// <summary>Drops that belong to no connection (unknown mux, garbage, no route, no connection, ...).</summary>
+    public DropCounters GetTunnelDrops() => Control.GetTunnelDrops();
 
     /// <summary>Same as <see cref="StopAsync"/>.</summary>
     public ValueTask DisposeAsync() => new(StopAsync());
@@ -194,204 +201,40 @@ public sealed class Tunnel : IAsyncDisposable
     internal OffloadSettings Offloads { get; set; } = OffloadSettings.FromEnvironment();
 
     /// <summary>Test hook: the engine loops (sender first, then one receiver per socket).</summary>
-    internal SenderLoop? Sender => _sender;
+    internal SenderLoop? Sender => _runtime?.Threads?.Sender;
 
-    internal IReadOnlyList<ReceiverLoop> Receivers => _receivers;
+    internal IReadOnlyList<ReceiverLoop> Receivers => _runtime?.Threads?.Receivers ?? Array.Empty<ReceiverLoop>();
 
-    internal IReadOnlyList<Thread> Threads => _threads;
+    /// <summary>Test hook: the device of the current run.</summary>
+    internal IPacketDevice? Device => _runtime?.Device;
+
+    internal IReadOnlyList<Thread> Threads => _runtime?.Threads?.Threads ?? Array.Empty<Thread>();
 
     private void StartCore(CancellationToken cancellationToken)
     {
-        EngineLog.TunnelStarting(_logger, Name, _options.ToString());
+        EngineLog.TunnelStarting(_logger, Name, _optionsText);
         foreach (var warning in _warnings)
         {
             EngineLog.OptionWarning(_logger, warning);
         }
 
-        _suite = SatpCryptoSuite.FromOptions(_options);
-
         var offloads = Offloads;
         OffloadLog.Requested(_logger, offloads.ToString());
-        var device = _injectedDevice ?? LinuxTunDevice.Open(
-            _options.DeviceName,
-            _options.EffectiveDeviceType,
-            offloads.TunOffload ? TunOffloads.All : TunOffloads.None);
-        _device = device;
-        if (device is LinuxTunDevice { Offloads: not TunOffloads.None } tun)
-        {
-            OffloadLog.TunOffloads(_logger, tun.Name, tun.Offloads.ToString());
-        }
-
-        DeviceName = device.Name;
-        EngineLog.DeviceOpened(_logger, device.Kind == DeviceType.Tap ? "tap" : "tun", device.Name, device.Mtu);
-        ConfigureInterface(device);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var localAddresses = EndpointResolver.ResolveLocal(_options.LocalAddress, _options.AddressFamily);
-        var implicitWildcards = string.IsNullOrEmpty(_options.LocalAddress) && localAddresses.Count > 1;
-        _transport = UdpTransport.Bind(localAddresses, _options.LocalPort, skipUnsupportedFamilies: implicitWildcards);
-        LocalEndPoints = _transport.LocalEndPoints;
-        foreach (var endPoint in LocalEndPoints)
-        {
-            EngineLog.SocketOpened(_logger, UdpTransport.EndPointText(endPoint));
-        }
-
-        var context = new EngineContext(device, _transport, _connections, _suite, _options, _logger, offloads)
-        {
-            PeerSeen = () => _peerSeen.TrySetResult(),
-            LoopFaulted = OnLoopFaulted,
-        };
-        _context = context;
-
-        if (!string.IsNullOrEmpty(_options.RemoteHost))
-        {
-            var literal = EndpointResolver.TryParseRemoteLiteral(_options.RemoteHost, _options.RemotePort, _options.AddressFamily);
-            if (literal is not null)
-            {
-                AddConfiguredConnection(literal);
-                _firstResolution.TrySetResult(null);
-            }
-            else
-            {
-                _ = ResolveRemoteInBackgroundAsync(_options.RemoteHost, _options.RemotePort, _lifetime.Token);
-            }
-        }
-
-        else
-        {
-            _firstResolution.TrySetResult(null);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        StartThreads(context);
-        context.DropLog.Start();
-        RunPostUp(device.Name);
-    }
-
-    private void ConfigureInterface(IPacketDevice device)
-    {
-        var ifConfig = _options.IfConfig;
-        if (ifConfig is null)
-        {
-            // anytun leaves the device down without -n (the post-up script may configure it).
-            return;
-        }
-
-        if (device is not LinuxTunDevice linux)
-        {
-            EngineLog.InterfaceConfigSkipped(_logger, device.Name);
-            return;
-        }
-
-        Netlink.ConfigureInterface(linux.Name, ifConfig.Address, ifConfig.PrefixLength, Netlink.AnytunMtu, broadcast: linux.Kind == DeviceType.Tap);
-        linux.Mtu = Netlink.AnytunMtu;
-        EngineLog.InterfaceConfigured(_logger, linux.Name, ifConfig.Address.ToString(), ifConfig.PrefixLength, Netlink.AnytunMtu);
-    }
-
-    private void AddConfiguredConnection(IPEndPoint remote)
-    {
-        var endpoint = new RemoteEndpoint(remote);
-        _connections.AddOrGet(new Connection(_options.Mux, endpoint, _options.WindowSize), out _);
-        EngineLog.ConnectionAdded(_logger, endpoint.Text, _options.Mux);
-    }
-
-    private async Task ResolveRemoteInBackgroundAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                var remote = await EndpointResolver.ResolveRemoteAsync(host, port, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
-                if (attempt > 1)
-                {
-                    EngineLog.ResolvedAfterRetries(_logger, host, attempt);
-                }
-
-                AddConfiguredConnection(remote);
-                _firstResolution.TrySetResult(null);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                _firstResolution.TrySetResult(null);
-                return;
-            }
-            catch (Exception exception)
-            {
-                // Warn once (a typo in -r should be seen), then keep retrying quietly as anytun does.
-                if (attempt == 1)
-                {
-                    EngineLog.ResolveFailed(_logger, host, exception.Message, (int)ResolveRetryInterval.TotalSeconds);
-                    _firstResolution.TrySetResult(exception);
-                }
-                else
-                {
-                    EngineLog.ResolveStillFailing(_logger, host, attempt, exception.Message);
-                }
-            }
-
-            try
-            {
-                await Task.Delay(ResolveRetryInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private void StartThreads(EngineContext context)
-    {
-        _sender = new SenderLoop(context);
-        context.Sender = _sender;
-        var sockets = context.Transport.Sockets;
-        var receivers = new ReceiverLoop[sockets.Count];
-        var threads = new Thread[sockets.Count + 1];
-        threads[0] = new Thread(_sender.Run) { IsBackground = true, Name = $"anytun {Name} sender" };
-        for (var i = 0; i < sockets.Count; i++)
-        {
-            receivers[i] = new ReceiverLoop(context, sockets[i]);
-            threads[i + 1] = new Thread(receivers[i].Run)
-            {
-                IsBackground = true,
-                Name = $"anytun {Name} receiver {UdpTransport.EndPointText(LocalEndPoints[i])}",
-            };
-        }
-
-        _receivers = receivers;
-        _sender.Receivers = receivers;
-        _threads = threads;
-        foreach (var thread in threads)
-        {
-            thread.Start();
-        }
-    }
-
-    private void RunPostUp(string deviceName)
-    {
-        var callback = PostUpCallback;
-        if (callback is not null)
-        {
-            var token = _lifetime.Token;
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await callback(this, token).ConfigureAwait(false);
-                }
-                catch (Exception exception)
-                {
-                    EngineLog.PostUpCallbackFailed(_logger, Name, exception);
-                }
-            });
-            return;
-        }
-
-        if (!string.IsNullOrEmpty(_options.PostUpScript))
-        {
-            PostUpScript.Start(_options.PostUpScript, deviceName, _logger);
-        }
+        var runtime = TunnelRuntime.Start(
+            Name,
+            _options,
+            _injectedDevice,
+            Control,
+            offloads,
+            _logger,
+            () => _peerSeen.TrySetResult(),
+            OnLoopFaulted,
+            failure => _firstResolution.TrySetResult(failure),
+            cancellationToken);
+        _runtime = runtime;
+        DeviceName = runtime.Device!.Name;
+        LocalEndPoints = runtime.Transport!.LocalEndPoints;
+        PostUpRunner.Run(this, PostUpCallback, _options.PostUpScript, DeviceName, _logger, _lifetime.Token);
     }
 
     private void OnLoopFaulted(string thread, Exception exception)
@@ -456,11 +299,6 @@ public sealed class Tunnel : IAsyncDisposable
     /// <summary>Cancel → close sockets and device (wakes the threads) → join → zero keys → final state.</summary>
     private void ReleaseResources(Exception? fault)
     {
-        if (_context is not null)
-        {
-            _context.Stopping = true;
-        }
-
         try
         {
             _lifetime.Cancel();
@@ -469,20 +307,19 @@ public sealed class Tunnel : IAsyncDisposable
         {
         }
 
-        _transport?.Dispose();
-        (_device ?? _injectedDevice)?.Dispose();
-        foreach (var thread in _threads)
+        if (_runtime is { } runtime)
         {
-            if (thread.ManagedThreadId != Environment.CurrentManagedThreadId && !thread.Join(JoinTimeoutMilliseconds))
-            {
-                EngineLog.ThreadJoinTimeout(_logger, thread.Name ?? "?", JoinTimeoutMilliseconds);
-            }
+            runtime.Stop(_logger);
+        }
+        else
+        {
+            // Never started (or failed before the device was opened): the tunnel still owns the injected device.
+            _injectedDevice?.Dispose();
         }
 
-        // The threads are gone: what they counted since the last summary goes into the log now.
-        _context?.DropLog.Stop();
-        _suite?.Dispose();
-        _options.Dispose();
+        // No engine thread runs any more: every key (live, retired, the command line's) can be zeroed now.
+        Control.Stop();
+        _firstResolution.TrySetResult(null);
 
         if (fault is null)
         {
@@ -495,8 +332,6 @@ public sealed class Tunnel : IAsyncDisposable
             _peerSeen.TrySetException(fault);
             SetState(TunnelState.Faulted, fault);
         }
-
-        _firstResolution.TrySetResult(null);
 
         // Observe the exception so an unawaited WaitForPeerAsync does not surface as unobserved.
         _ = _peerSeen.Task.Exception;

@@ -9,7 +9,8 @@ namespace Anytun.Engine.Transport;
 /// <summary>
 /// Collects the datagrams the sender thread produces for one destination and sends them with one system call:
 /// UDP GSO (sendmsg + UDP_SEGMENT: the kernel cuts one buffer into equal-sized datagrams, each one SATP packet on the wire)
-/// or, when GSO is off or refused, sendmmsg. Single thread; no allocation after construction.
+/// or, when GSO is off or refused, sendmmsg. One thread at a time (the sender loop's gate: its own thread, or a receiver
+/// draining for it); no allocation after construction.
 /// </summary>
 internal sealed unsafe class UdpBatchSender
 {

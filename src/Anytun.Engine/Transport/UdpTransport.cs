@@ -6,7 +6,8 @@ namespace Anytun.Engine.Transport;
 
 /// <summary>
 /// The tunnel's UDP sockets: one per local address (IPv6 sockets with IPV6_V6ONLY), all on the same port.
-/// Each socket is read by exactly one receiver thread; the sender thread sends from the first socket of the remote's family.
+/// Each socket is read by exactly one receiver thread; the sender loop (on its thread, or on a receiver's draining for it)
+/// sends from the first socket of the remote's family.
 /// </summary>
 internal sealed class UdpTransport : IDisposable
 {

@@ -107,6 +107,18 @@ internal static class AnytunErrors
         AnytunErrorCode.TunnelFaulted => ("TunnelFaulted", ErrorCategory.InvalidResult, null),
         AnytunErrorCode.AlreadyRunning => ("AlreadyRunning", ErrorCategory.ResourceExists, null),
         AnytunErrorCode.InvalidSyncData => ("InvalidSyncData", ErrorCategory.InvalidData, null),
+        AnytunErrorCode.InvalidPrefix => ("InvalidPrefix", ErrorCategory.InvalidArgument,
+            "Give the prefix as address/length, e.g. 10.0.0.0/8 or fd00::/8 (a bare address is a host route)."),
+        AnytunErrorCode.ConnectionAlreadyExists => ("ConnectionAlreadyExists", ErrorCategory.ResourceExists,
+            "Use Set-AnytunConnection to change it, or -ErrorAction SilentlyContinue to ignore an identical one."),
+        AnytunErrorCode.ConnectionNotFound => ("ConnectionNotFound", ErrorCategory.ObjectNotFound,
+            "Run Get-AnytunConnection to list the connections of the tunnel."),
+        AnytunErrorCode.RouteAlreadyExists => ("RouteAlreadyExists", ErrorCategory.ResourceExists,
+            "Remove the route first to point the prefix at another connection, or -ErrorAction SilentlyContinue to ignore an identical one."),
+        AnytunErrorCode.RouteNotFound => ("RouteNotFound", ErrorCategory.ObjectNotFound,
+            "Run Get-AnytunRoute to list the routes of the tunnel."),
+        AnytunErrorCode.TunnelStopped => ("TunnelStopped", ErrorCategory.InvalidOperation,
+            "The tunnel is stopped; start a new one with Start-AnytunTunnel."),
         _ => (code.ToString(), ErrorCategory.NotSpecified, null),
     };
 }

@@ -9,7 +9,6 @@ public sealed class EnsureSupportedTests
     [InlineData("-S 2323", OptionNames.SyncPort)]
     [InlineData("-M a.example:2323,b.example", OptionNames.SyncHosts)]
     [InlineData("-X ctl.example:4445", OptionNames.ControlHost)]
-    [InlineData("-R 10.0.0.0/8", OptionNames.Route)]
     [InlineData("-u nobody", OptionNames.Username)]
     [InlineData("-g nogroup", OptionNames.Groupname)]
     [InlineData("-C /var/run/anytun", OptionNames.Chroot)]
@@ -20,6 +19,16 @@ public sealed class EnsureSupportedTests
         options.Validate();
         var ex = Assert.Throws<AnytunException>(() => options.EnsureSupported());
         OptionAssert.Check(ex, AnytunErrorCode.NotSupportedYet, target, "not supported yet");
+    }
+
+    [Theory]
+    [InlineData("-R 10.0.0.0/8")]
+    [InlineData("-R 10.0.0.128/25,fd00::/8 -R 128.0.0.0/1")]
+    public void RoutesAreSupported(string option)
+    {
+        using var options = AnytunCommandLine.ParseCommandLine(OptionAssert.Base + " " + option);
+        options.Validate();
+        options.EnsureSupported();
     }
 
     [Theory]

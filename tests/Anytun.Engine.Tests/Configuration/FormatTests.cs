@@ -131,7 +131,7 @@ public sealed class FormatTests
         using var copy = options.Clone();
         Assert.Equal(AnytunCommandLine.Format(options, false), AnytunCommandLine.Format(copy, false));
 
-        copy.Routes.Add("10.1.0.0/16");
+        copy.Routes.Add(Anytun.Engine.Routing.IPPrefix.Parse("10.1.0.0/16"));
         copy.Mux = 9;
         Assert.Single(options.Routes);
         Assert.Equal((ushort)0, options.Mux);

@@ -271,16 +271,35 @@ public sealed class TunnelOptionsValidationTests
     [InlineData("10.0.0.0/33")]
     [InlineData("fd00::/129")]
     [InlineData("net/8")]
+    [InlineData("10.0.0.0/8,10.1")]
     public void BadRoutes(string route)
     {
-        OptionAssert.ValidateFails("anytun -c null -a null -R " + route, OptionNames.Route, route);
+        // Prefixes are typed when parsed, so a bad one fails at parse time (before Validate).
+        OptionAssert.ParseFails("anytun -c null -a null -R " + route, OptionNames.Route, route.Split(',')[^1]);
+    }
+
+    [Theory]
+    [InlineData("65536", true)]
+    [InlineData("65537", false)]
+    [InlineData("4294967295", false)]
+    public void WindowSizeIsBoundedWithAClearError(string size, bool valid)
+    {
+        // anytun takes any uint32 (verified: anytun -w 4294967295 parses) and allocates size/8 bytes per sender id.
+        using var options = AnytunCommandLine.ParseCommandLine("anytun -c null -a null -w " + size);
+        if (valid)
+        {
+            Assert.Empty(options.Validate());
+            return;
+        }
+
+        OptionAssert.Check(Assert.Throws<AnytunException>(() => options.Validate()), AnytunErrorCode.InvalidOption, OptionNames.WindowSize, size, "at most 65536");
     }
 
     [Fact]
     public void RoutesAccumulateAndSplitOnCommas()
     {
         using var options = AnytunCommandLine.ParseCommandLine("anytun -c null -a null -R 10.0.0.0/8,192.168.0.0/16 -R fd00::/8");
-        Assert.Equal(new[] { "10.0.0.0/8", "192.168.0.0/16", "fd00::/8" }, options.Routes);
+        Assert.Equal(new[] { "10.0.0.0/8", "192.168.0.0/16", "fd00::/8" }, options.Routes.Select(r => r.ToString()));
         Assert.Empty(options.Validate());
     }
 

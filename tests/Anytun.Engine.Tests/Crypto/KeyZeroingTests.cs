@@ -21,7 +21,7 @@ public sealed class KeyZeroingTests
 
         var cipher = new AesNiCtrCipher();
         cipher.SetKey(TestSuites.MasterKey256);
-        var roundKeys = (Vector128<byte>[])Field(cipher, "_roundKeys");
+        var roundKeys = cipher.ScheduleForTests.RoundKeysForTests;
         Assert.Contains(MemoryMarshal.AsBytes(roundKeys.AsSpan()).ToArray(), b => b != 0);
         cipher.Dispose();
         Assert.All(MemoryMarshal.AsBytes(roundKeys.AsSpan()).ToArray(), b => Assert.Equal(0, b));
@@ -31,8 +31,7 @@ public sealed class KeyZeroingTests
     public void SuiteMasterKeyAndSaltAreZeroedOnDispose()
     {
         var suite = TestSuites.Default(Role.Left);
-        var key = (byte[])Field(suite, "_masterKey");
-        var salt = (byte[])Field(suite, "_masterSalt");
+        var (key, salt) = suite.Keys.BuffersForTests;
         Assert.Equal(TestSuites.MasterKey128, key);
         suite.Dispose();
         Assert.All(key, b => Assert.Equal(0, b));

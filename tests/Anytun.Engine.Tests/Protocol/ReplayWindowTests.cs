@@ -206,4 +206,80 @@ public sealed class ReplayWindowTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(65u, 1)]
+    [InlineData(130u, 2)]
+    [InlineData(1000u, 3)]
+    [InlineData(4097u, 4)]
+    [InlineData(ReplayWindow.MaxSize, 5)]
+    public void LargeWindowsMatchTheReferenceModelAcrossRingWraps(uint size, int seed)
+    {
+        // Mostly forward steps of every size (a few slots, a word, several words, more than the window), so the
+        // word-wise clearing of the ring is exercised at every alignment and across the ring's end, plus old numbers.
+        var random = new Random(seed);
+        var window = new ReplayWindow(size);
+        var seen = new HashSet<uint>();
+        uint max = 1_000_000;
+        Assert.True(window.TryAccept(0, max));
+        seen.Add(max);
+        for (var i = 0; i < 20_000; i++)
+        {
+            uint seq;
+            switch (random.Next(6))
+            {
+                case 0: seq = max + (uint)random.Next(1, 3); break;
+                case 1: seq = max + (uint)random.Next(1, 200); break;
+                case 2: seq = max + (uint)random.Next(1, (int)Math.Min(size + 10, int.MaxValue)); break;
+                case 3: seq = max + size + (uint)random.Next(0, 5); break;
+                default: seq = max - (uint)random.Next(0, (int)Math.Min(size + 10, int.MaxValue)); break;
+            }
+
+            bool expected;
+            if (seq + size <= max || seq == max)
+            {
+                expected = false;
+            }
+            else if (seq > max)
+            {
+                expected = true;
+                max = seq;
+            }
+            else
+            {
+                expected = !seen.Contains(seq);
+            }
+
+            if (expected)
+            {
+                seen.Add(seq);
+            }
+
+            Assert.True(expected == window.TryAccept(0, seq), $"size {size}, step {i}: seq {seq} (max {max})");
+        }
+    }
+
+    [Fact]
+    public void WindowSizeAboveTheMaximumIsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplayWindow(ReplayWindow.MaxSize + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplayWindow(uint.MaxValue));
+    }
+
+    [Fact]
+    public void ResizedWindowKeepsEachSendersHighestNumber()
+    {
+        var window = new ReplayWindow(64);
+        Assert.True(window.TryAccept(0, 100));
+        Assert.True(window.TryAccept(7, 50));
+        var resized = window.Resized(8);
+        Assert.Equal(8u, resized.Size);
+        Assert.False(resized.TryAccept(0, 100));
+        Assert.False(resized.TryAccept(0, 99));
+        Assert.True(resized.TryAccept(0, 101));
+        Assert.False(resized.TryAccept(7, 50));
+        Assert.True(resized.TryAccept(7, 51));
+        Assert.True(resized.TryAccept(9, 1)); // a new sender starts fresh
+        Assert.True(window.Resized(0).TryAccept(0, 100));
+    }
 }

@@ -122,20 +122,20 @@ public sealed class SatpVectorTests
 
         if (d.SessionEncryptionKey is { } encKey)
         {
-            AssertDerived(encKey, senderKd, outbound.Encryption, d.Sequence);
-            AssertDerived(encKey, receiverKd, inbound.Encryption, d.Sequence);
+            AssertDerived(encKey, senderKd, sender.Keys, outbound.Encryption, d.Sequence);
+            AssertDerived(encKey, receiverKd, receiver.Keys, inbound.Encryption, d.Sequence);
         }
 
         if (d.SessionSalt is { } salt)
         {
-            AssertDerived(salt, senderKd, outbound.Salt, d.Sequence);
-            AssertDerived(salt, receiverKd, inbound.Salt, d.Sequence);
+            AssertDerived(salt, senderKd, sender.Keys, outbound.Salt, d.Sequence);
+            AssertDerived(salt, receiverKd, receiver.Keys, inbound.Salt, d.Sequence);
         }
 
         if (d.SessionAuthKey is { } authKey)
         {
-            AssertDerived(authKey, senderKd, outbound.Authentication, d.Sequence);
-            AssertDerived(authKey, receiverKd, inbound.Authentication, d.Sequence);
+            AssertDerived(authKey, senderKd, sender.Keys, outbound.Authentication, d.Sequence);
+            AssertDerived(authKey, receiverKd, receiver.Keys, inbound.Authentication, d.Sequence);
         }
 
         if (v.MasterSalt is { } masterSalt && sender.KdPrf != Anytun.Engine.Configuration.KeyDerivationPrf.Null)
@@ -173,10 +173,10 @@ public sealed class SatpVectorTests
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(counter));
     }
 
-    private static void AssertDerived(byte[] expected, SatpKeyDerivation kd, uint label, uint sequence)
+    private static void AssertDerived(byte[] expected, SatpKeyDerivation kd, Anytun.Engine.Connections.ConnectionKeys keys, uint label, uint sequence)
     {
         var actual = new byte[expected.Length];
-        kd.Derive(label, sequence, actual);
+        kd.Derive(keys, label, sequence, actual);
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(actual));
     }
 

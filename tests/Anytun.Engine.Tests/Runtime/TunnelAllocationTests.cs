@@ -1,5 +1,8 @@
+using Anytun.Engine.Control;
+using Anytun.Engine.Routing;
 using Anytun.Engine.Runtime;
 using Xunit.Abstractions;
+using static Anytun.Engine.Tests.Runtime.MultiConnectionSupport;
 using static Anytun.Engine.Tests.Runtime.TunnelTestSupport;
 
 namespace Anytun.Engine.Tests.Runtime;
@@ -49,6 +52,59 @@ public sealed class TunnelAllocationTests
         Assert.True(received > Burst / 2, $"too few datagrams arrived ({received}) to measure");
         Assert.Equal(0, senderDelta);
         Assert.Equal(0, receiverDelta);
+    }
+
+    /// <summary>
+    /// A tunnel with 1,000 connections and routes (v4 host routes, a /16, v6 prefixes): the sender's route lookup and
+    /// per-connection keys, the receiver's mux lookup, all allocation-free, with batching/offloads on and off.
+    /// </summary>
+    [Theory]
+    [InlineData("all")]
+    [InlineData("none")]
+    public async Task ManyConnectionsAndRoutesAllocateNothingPerPacket(string offloads)
+    {
+        const int Connections = 1000;
+        const ushort Peer = 500;
+        var settings = OffloadSettings.Parse(offloads);
+        var portB = FreeUdpPort();
+        using var sink = RawSocket();
+        var sinkPort = ((System.Net.IPEndPoint)sink.LocalEndPoint!).Port;
+        await using var a = await StartExactAsync($"-i 127.0.0.1 -p 0 -e left -K {Key} -A {Salt}", offloads: settings);
+        using (var configuration = new TunnelConfiguration())
+        {
+            for (var mux = 1; mux <= Connections; mux++)
+            {
+                configuration.Connections.Add(new ConnectionSpec((ushort)mux)
+                {
+                    RemoteHost = "127.0.0.1",
+                    RemotePort = mux == Peer ? portB : sinkPort,
+                    Routes = [IPPrefix.Parse($"10.1.{mux / 256}.{mux % 256}/32"), IPPrefix.Parse($"fd01:{mux:x}::/64")],
+                });
+            }
+
+            configuration.Routes.Add((IPPrefix.Parse("10.2.0.0/16"), 1));
+            a.Tunnel.Control.Apply(configuration, ApplyMode.Replace);
+        }
+
+        Assert.Equal(2 * Connections + 1, a.Tunnel.Control.GetRoutes().Count);
+        Assert.True(a.Tunnel.Control.RoutingEnabled);
+        await using var b = await StartExactAsync($"-i 127.0.0.1 -p {portB} -r 127.0.0.1 -o {a.Port} -m {Peer} -e right -K {Key} -A {Salt}", offloads: settings);
+        var toPeer = Ipv4To($"10.1.{Peer / 256}.{Peer % 256}", 1200, 3);
+        var toServer = Ipv4Packet(1200, 4);
+
+        await PumpAsync(a, b, toPeer, 2000);
+        await PumpAsync(b, a, toServer, 2000);
+        await Task.Delay(400);
+        await PumpAsync(a, b, toPeer, 2000);
+        await PumpAsync(b, a, toServer, 2000);
+        var before = new[] { a.Tunnel.Sender!.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes, b.Tunnel.Sender!.AllocatedBytes, b.Tunnel.Receivers[0].AllocatedBytes };
+        await PumpAsync(a, b, toPeer, Burst);
+        await PumpAsync(b, a, toServer, Burst);
+        var after = new[] { a.Tunnel.Sender!.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes, b.Tunnel.Sender!.AllocatedBytes, b.Tunnel.Receivers[0].AllocatedBytes };
+        _output.WriteLine($"offloads {offloads}: A sender {after[0] - before[0]} B, A receiver {after[1] - before[1]} B, B sender {after[2] - before[2]} B, B receiver {after[3] - before[3]} B");
+        Assert.Equal(before, after);
+        var peer = a.Tunnel.Control.GetConnection(Peer)!;
+        Assert.True(peer.PacketsOut >= Burst && peer.PacketsIn > Burst / 2, $"traffic did not flow through connection {Peer}: out {peer.PacketsOut}, in {peer.PacketsIn}");
     }
 
     private static async Task PumpAsync(Side a, Side b, byte[] packet, int count)

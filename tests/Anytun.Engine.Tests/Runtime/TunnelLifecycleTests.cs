@@ -227,7 +227,7 @@ public sealed class TunnelLifecycleTests
     {
         await using var a = await StartAsync("-i 127.0.0.1 -p 0 -r ::1 -o 4444 -e left");
         a.Device.Inject(Ipv4Packet());
-        await WaitUntilAsync(() => SingleConnection(a.Tunnel).DropsNoRoute == 1, "a NoRoute drop");
+        await WaitUntilAsync(() => SingleConnection(a.Tunnel).DropsNoSocket == 1, "a NoSocket drop");
     }
 
     /// <summary>A device whose Read blocks until told to fail.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Control;
 using Anytun.Engine.Protocol;
 using Anytun.Engine.Runtime;
 using Anytun.Engine.Tests.Support;
@@ -84,8 +85,14 @@ public sealed class TunnelTrafficTests
         TakeWritten(b.Device);
         Assert.Equal(first.Port, SingleConnection(b.Tunnel).RemoteEndPoint!.Port);
 
-        // The same peer (same keys and role) now sends from another port, as after a NAT rebinding.
+        // The same peer (same keys and role) now sends from another port, as after a NAT rebinding: its sequence
+        // numbers go on where they were (the roaming guard follows only a newer datagram).
         await using var moved = await StartAsync($"-i 127.0.0.1 -p 0 -r 127.0.0.1 -o {b.Port} -e left");
+        using (var sequence = new ConnectionSpec(0) { NextSequence = 1 })
+        {
+            moved.Tunnel.Control.SetConnection(sequence);
+        }
+
         moved.Device.Inject(Ipv4Packet(40, 2));
         TakeWritten(b.Device);
         Assert.Equal(moved.Port, SingleConnection(b.Tunnel).RemoteEndPoint!.Port);
@@ -247,7 +254,7 @@ public sealed class TunnelTrafficTests
     {
         await using var b = await StartAsync("-i 127.0.0.1 -p 0 -e right -4");
         await using var a = await StartAsync($"-i 127.0.0.1 -p 0 -r localhost -o {b.Port} -e left -4");
-        await WaitUntilAsync(() => a.Tunnel.GetConnections().Count == 1, "the resolved connection");
+        await WaitUntilAsync(() => a.Tunnel.GetConnections() is [{ RemoteEndPoint: not null }], "the resolved connection");
         a.Device.Inject(Ipv4Packet());
         TakeWritten(b.Device);
     }

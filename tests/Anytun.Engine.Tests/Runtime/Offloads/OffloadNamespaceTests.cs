@@ -104,8 +104,7 @@ public sealed class OffloadNamespaceTests
         Assert.Equal(before, after);
     }
 
-    private static IPacketDevice DeviceOf(Tunnel tunnel) =>
-        (IPacketDevice)typeof(Tunnel).GetField("_device", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(tunnel)!;
+    private static IPacketDevice DeviceOf(Tunnel tunnel) => tunnel.Device!;
 
     private static long RxPackets(NetNamespace ns, string device) =>
         long.Parse(ns.Exec("cat", $"/sys/class/net/{device}/statistics/rx_packets").Trim(), System.Globalization.CultureInfo.InvariantCulture);
