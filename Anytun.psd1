@@ -9,13 +9,20 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     CmdletsToExport      = @(
+        'Add-AnytunConnection'
+        'Add-AnytunRoute'
         'ConvertFrom-AnytunCommandLine'
         'Get-AnytunConnection'
+        'Get-AnytunRoute'
         'Get-AnytunTunnel'
         'New-AnytunConnection'
         'New-AnytunTunnel'
+        'Remove-AnytunConnection'
+        'Remove-AnytunRoute'
+        'Set-AnytunConnection'
         'Start-AnytunTunnel'
         'Stop-AnytunTunnel'
+        'Sync-AnytunConnection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
