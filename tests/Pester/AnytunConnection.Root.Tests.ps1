@@ -51,7 +51,8 @@ $r.RouteExists = Get-Id $e
 Add-AnytunRoute -TunnelName srv -Mux 1 -DestinationPrefix 10.241.0.0/33 -ErrorVariable e -ErrorAction SilentlyContinue
 $r.BadPrefix = Get-Id $e
 $r.BadPrefixMessage = "$($e[0])"
-Add-AnytunConnection -TunnelName srv -Mux 5 -Route bogus -ErrorVariable e -ErrorAction SilentlyContinue
+# a bad -Route is terminating (nothing can be added); -ErrorVariable would hold the wrapped exception, so catch it
+$e = @(); try { Add-AnytunConnection -TunnelName srv -Mux 5 -Route bogus -ErrorAction Stop } catch { $e = @($_) }
 $r.BadRoute = Get-Id $e
 $r.BadRouteMessage = "$($e[0])"
 Remove-AnytunRoute -TunnelName srv -DestinationPrefix 10.99.0.0/16 -Confirm:$false -ErrorVariable e -ErrorAction SilentlyContinue
