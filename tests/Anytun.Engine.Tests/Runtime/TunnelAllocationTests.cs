@@ -9,11 +9,13 @@ namespace Anytun.Engine.Tests.Runtime;
 
 /// <summary>
 /// The packet loops must allocate nothing per packet in steady state. Each loop publishes
-/// GC.GetAllocatedBytesForCurrentThread() after every packet; the difference over a burst must be 0.
+/// GC.GetAllocatedBytesForCurrentThread() after every packet; the difference over a burst must be 0 (one of up to
+/// three bursts, see <see cref="MeasureSteadyStateAsync"/>).
 /// </summary>
 public sealed class TunnelAllocationTests
 {
     private const int Burst = 4000;
+    private const int MeasuredWindows = 3;
     private readonly ITestOutputHelper _output;
 
     public TunnelAllocationTests(ITestOutputHelper output)
@@ -39,19 +41,15 @@ public sealed class TunnelAllocationTests
         await PumpAsync(a, b, packet, 2000);
         await Task.Delay(400);
         await PumpAsync(a, b, packet, 2000);
-        var senderBefore = sender.AllocatedBytes;
-        var receiverBefore = receiver.AllocatedBytes;
         var receivedBefore = receiver.Processed;
-
-        await PumpAsync(a, b, packet, Burst);
+        var windows = await MeasureSteadyStateAsync(
+            () => [sender.AllocatedBytes, receiver.AllocatedBytes],
+            () => PumpAsync(a, b, packet, Burst));
         var received = receiver.Processed - receivedBefore;
-        var senderDelta = sender.AllocatedBytes - senderBefore;
-        var receiverDelta = receiver.AllocatedBytes - receiverBefore;
-        _output.WriteLine($"sent {Burst}, received {received}: sender allocated {senderDelta} B, receiver allocated {receiverDelta} B");
+        _output.WriteLine($"sent {Burst} per window, received {received}: sender/receiver allocated {Describe(windows)}");
 
         Assert.True(received > Burst / 2, $"too few datagrams arrived ({received}) to measure");
-        Assert.Equal(0, senderDelta);
-        Assert.Equal(0, receiverDelta);
+        AssertSteadyStateAllocatesNothing(windows);
     }
 
     /// <summary>
@@ -97,15 +95,51 @@ public sealed class TunnelAllocationTests
         await Task.Delay(400);
         await PumpAsync(a, b, toPeer, 2000);
         await PumpAsync(b, a, toServer, 2000);
-        var before = new[] { a.Tunnel.Sender!.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes, b.Tunnel.Sender!.AllocatedBytes, b.Tunnel.Receivers[0].AllocatedBytes };
-        await PumpAsync(a, b, toPeer, Burst);
-        await PumpAsync(b, a, toServer, Burst);
-        var after = new[] { a.Tunnel.Sender!.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes, b.Tunnel.Sender!.AllocatedBytes, b.Tunnel.Receivers[0].AllocatedBytes };
-        _output.WriteLine($"offloads {offloads}: A sender {after[0] - before[0]} B, A receiver {after[1] - before[1]} B, B sender {after[2] - before[2]} B, B receiver {after[3] - before[3]} B");
-        Assert.Equal(before, after);
+        var windows = await MeasureSteadyStateAsync(
+            () => [a.Tunnel.Sender!.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes, b.Tunnel.Sender!.AllocatedBytes, b.Tunnel.Receivers[0].AllocatedBytes],
+            async () =>
+            {
+                await PumpAsync(a, b, toPeer, Burst);
+                await PumpAsync(b, a, toServer, Burst);
+            });
+        _output.WriteLine($"offloads {offloads}: A sender/A receiver/B sender/B receiver allocated {Describe(windows)}");
+        AssertSteadyStateAllocatesNothing(windows);
         var peer = a.Tunnel.Control.GetConnection(Peer)!;
         Assert.True(peer.PacketsOut >= Burst && peer.PacketsIn > Burst / 2, $"traffic did not flow through connection {Peer}: out {peer.PacketsOut}, in {peer.PacketsIn}");
     }
+
+    /// <summary>
+    /// Measures the loops' allocations over bursts until one burst allocates nothing (at most
+    /// <see cref="MeasuredWindows"/>). A one-off allocation in the runtime (tier-up or on-stack replacement of a loop
+    /// method, delayed on a loaded machine) can land in any burst; a per-packet allocation lands in every one, so a
+    /// clean burst proves the loops allocate nothing per packet.
+    /// </summary>
+    private static async Task<List<long[]>> MeasureSteadyStateAsync(Func<long[]> read, Func<Task> burst)
+    {
+        var windows = new List<long[]>();
+        for (var window = 0; window < MeasuredWindows; window++)
+        {
+            var before = read();
+            await burst();
+            var after = read();
+            var delta = after.Select((value, i) => value - before[i]).ToArray();
+            windows.Add(delta);
+            if (delta.All(static bytes => bytes == 0))
+            {
+                break;
+            }
+        }
+
+        return windows;
+    }
+
+    private static void AssertSteadyStateAllocatesNothing(List<long[]> windows) =>
+        Assert.True(
+            windows[^1].All(static bytes => bytes == 0),
+            $"every one of {windows.Count} bursts of {Burst} packets allocated on a packet loop: {Describe(windows)}");
+
+    private static string Describe(List<long[]> windows) =>
+        string.Join("; then ", windows.Select(static delta => string.Join("/", delta.Select(static bytes => $"{bytes} B"))));
 
     private static async Task PumpAsync(Side a, Side b, byte[] packet, int count)
     {
