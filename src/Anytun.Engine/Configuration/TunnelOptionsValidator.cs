@@ -89,6 +89,11 @@ internal static class TunnelOptionsValidator
             throw OptionErrors.Invalid(OptionNames.Passphrase, $"{OptionNames.Passphrase} is empty.");
         }
 
+        if (KeysComeFromControlHost(options))
+        {
+            return;
+        }
+
         if (options.Key is null && options.Passphrase is null)
         {
             var hint = options.Salt is null ? string.Empty : $" ({OptionNames.Salt} alone is not enough)";
@@ -118,6 +123,13 @@ internal static class TunnelOptionsValidator
                 $"{OptionNames.Salt} has {DescribeHex(salt.Length)}; the master salt must be {DescribeHex(MasterSaltLength)}.");
         }
     }
+
+    /// <summary>
+    /// -X without -E/-K/-A: every connection's keys come from the control host (anytun's controld set-up, spec §3), so
+    /// the tunnel needs no master key of its own. It then gets a random one, which authenticates nothing.
+    /// </summary>
+    internal static bool KeysComeFromControlHost(TunnelOptions options) =>
+        options.ControlHost is not null && options.Key is null && options.Salt is null && options.Passphrase is null;
 
     /// <summary>"30 hex digits (15 bytes)".</summary>
     internal static string DescribeHex(int byteCount) =>
@@ -283,6 +295,11 @@ internal static class TunnelOptionsValidator
 
     private static void CheckRoutes(TunnelOptions options)
     {
+        if (options.ControlHost is { } controlHost)
+        {
+            _ = Sync.SyncPeerAddress.Parse(controlHost, OptionNames.ControlHost);
+        }
+
         foreach (var host in options.SyncHosts)
         {
             if (host.Length == 0)
