@@ -29,6 +29,7 @@ internal static class TunnelOptionsValidator
         CheckDevice(options, warnings);
         CheckAddressFamily(options);
         CheckRoutes(options);
+        CheckMulticast(options);
         CheckWindowSize(options);
         CheckLogTargets(options);
         CheckKeyMaterial(options);
@@ -292,6 +293,30 @@ internal static class TunnelOptionsValidator
         string.Create(
             CultureInfo.InvariantCulture,
             $"{OptionNames.WindowSize} {size} is too large: the replay window can be at most {Protocol.ReplayWindow.MaxSize} (anytun accepts any 32-bit value but allocates the window for each sender id on its first packet; no reordering needs more)."));
+
+    private static void CheckMulticast(TunnelOptions options)
+    {
+        if (options.MulticastTtl is < 0 or > 255)
+        {
+            throw OptionErrors.Invalid(OptionNames.MulticastTtl, string.Create(CultureInfo.InvariantCulture, $"{OptionNames.MulticastTtl} {options.MulticastTtl} is not a hop limit from 0 to 255."));
+        }
+
+        if (options.MulticastInterface is { } name && (name.Length == 0 || name.Length > 15 || name.Contains('/') || name.Any(char.IsWhiteSpace)))
+        {
+            throw OptionErrors.Invalid(OptionNames.MulticastInterface, $"{OptionNames.MulticastInterface} '{name}' is not an interface name (1 to 15 characters, no '/' or blanks).");
+        }
+
+        foreach (var group in options.MulticastGroups)
+        {
+            var isMulticast = group.AddressFamily == AddressFamily.InterNetworkV6
+                ? group.IsIPv6Multicast
+                : group.AddressFamily == AddressFamily.InterNetwork && (group.GetAddressBytes()[0] & 0xF0) == 0xE0;
+            if (!isMulticast)
+            {
+                throw OptionErrors.Invalid(OptionNames.MulticastGroup, $"{OptionNames.MulticastGroup} {group} is not a multicast address (224.0.0.0/4 or ff00::/8).");
+            }
+        }
+    }
 
     private static void CheckRoutes(TunnelOptions options)
     {
