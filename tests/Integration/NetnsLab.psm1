@@ -171,7 +171,9 @@ function Start-TunnelEndpoint {
         [string] $ModulePath = (Join-Path $script:RepoRoot 'out/Anytun'),
         [string] $Device = 'satp0',
         # module only: the tunnel's name (Get-AnytunTunnel / Get-AnytunConnection)
-        [string] $TunnelName = 'endpoint'
+        [string] $TunnelName = 'endpoint',
+        # module only: parameters for New-AnytunTunnel instead of -Arguments (options anytun has no flag for)
+        [hashtable] $Parameters
     )
     $ns = if ($Side -eq 'A') { $Lab.NsA } else { $Lab.NsB }
     $label = "$Kind-$Side-$($Lab.Endpoints.Count)"
@@ -190,6 +192,7 @@ function Start-TunnelEndpoint {
                 '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) }
     }
     Set-Content -Path (Join-Path $stateDir 'commandline.txt') -Value $Arguments
+    if ($Parameters) { ConvertTo-Json -InputObject $Parameters | Set-Content -Path (Join-Path $stateDir 'parameters.json') }
     $process = Start-LabProcess -Namespace $ns -Argv $argv -LogFile $log
     $endpoint = [pscustomobject] @{
         Label = $label; Kind = $Kind; Side = $Side; Namespace = $ns; Device = $Device; Arguments = $Arguments
