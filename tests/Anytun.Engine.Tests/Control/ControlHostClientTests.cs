@@ -13,7 +13,6 @@ namespace Anytun.Engine.Tests.Control;
 /// <summary>-X: a started tunnel fetching its tables from a controld stand-in on 127.0.0.1, bad input, reconnects, stop.</summary>
 public sealed class ControlHostClientTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan FastRetry = TimeSpan.FromMilliseconds(200);
 
     private static byte[] Table => ControlPlaneVectors.Bytes("controld/nc-controld.bin");
@@ -36,9 +35,9 @@ public sealed class ControlHostClientTests
         var logs = new CapturingLoggerProvider();
         await using var tunnel = await StartAsync(server.Port, logs);
 
-        await WaitForAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the controld table (2 connections, 3 routes)");
+        await WaitUntilAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the controld table (2 connections, 3 routes)");
         Assert.True(tunnel.Control.RoutingEnabled);
-        await WaitForAsync(() => Logged(logs, "ControlHostApplied", "5 command(s) applied"), "the applied summary in the log");
+        await WaitUntilAsync(() => Logged(logs, "ControlHostApplied", "5 command(s) applied"), "the applied summary in the log");
         Assert.True(Logged(logs, "ControlHostConnected", $"sync: connected to 127.0.0.1:{server.Port}"));
         Assert.True(Logged(logs, "RouteAdded", "route 10.200.0.2/32 -> 1 (ControlHost)"));
         Assert.True(Logged(logs, "ConnectionAddedUnknownRemote", "added connection 1 (ControlHost)"));
@@ -52,7 +51,7 @@ public sealed class ControlHostClientTests
         server.Enqueue(Table, close: true);
         var logs = new CapturingLoggerProvider();
         await using var tunnel = await StartAsync(server.Port, logs);
-        await WaitForAsync(() => server.Accepted >= 2 && tunnel.ControlHost!.Sessions >= 2, "the reconnect after controld closed the connection");
+        await WaitUntilAsync(() => server.Accepted >= 2 && tunnel.ControlHost!.Sessions >= 2, "the reconnect after controld closed the connection");
         Assert.True(Logged(logs, "ControlHostLost", "input stream error"));
         Assert.Equal(2, tunnel.GetConnections().Count);
         Assert.Equal(3, tunnel.Control.GetRoutes().Count);
@@ -70,9 +69,9 @@ public sealed class ControlHostClientTests
         var logs = new CapturingLoggerProvider();
         await using var tunnel = await StartAsync(server.Port, logs);
 
-        await WaitForAsync(() => Logged(logs, "ControlHostBadData", mentions), $"the {name} error in the log");
+        await WaitUntilAsync(() => Logged(logs, "ControlHostBadData", mentions), $"the {name} error in the log");
         Assert.True(Logged(logs, "ControlHostBadData", "byte offset"), "the error names the byte offset");
-        await WaitForAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the good table after the reconnect");
+        await WaitUntilAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the good table after the reconnect");
         Assert.True(tunnel.ControlHost!.Sessions >= 2);
         Assert.Equal(TunnelState.Running, tunnel.State);
         Assert.DoesNotContain(logs.Lines, l => l.EventName == "ControlHostClientFailed");
@@ -85,7 +84,7 @@ public sealed class ControlHostClientTests
         await using var server = new SyncServerFixture(Concat(unknown, Table));
         var logs = new CapturingLoggerProvider();
         await using var tunnel = await StartAsync(server.Port, logs);
-        await WaitForAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the table after the unknown command");
+        await WaitUntilAsync(() => tunnel.GetConnections().Count == 2 && tunnel.Control.GetRoutes().Count == 3, "the table after the unknown command");
         Assert.Equal(1, tunnel.ControlHost!.Sessions);
         Assert.True(Logged(logs, "ControlHostIgnoredFrame", "unknown command"));
     }
@@ -96,12 +95,12 @@ public sealed class ControlHostClientTests
         var port = FreeTcpPort();
         var logs = new CapturingLoggerProvider();
         await using var tunnel = await StartAsync(port, logs);
-        await WaitForAsync(() => tunnel.ControlHost!.Failures >= 3, "three failed connect attempts");
+        await WaitUntilAsync(() => tunnel.ControlHost!.Failures >= 3, "three failed connect attempts");
         Assert.Single(logs.Lines, l => l.EventName == "ControlHostUnreachable");
 
         // A controld that comes up later is found at the next attempt.
         await using var server = new SyncServerFixture(Table, port);
-        await WaitForAsync(() => tunnel.GetConnections().Count == 2, "the table once the control host listens");
+        await WaitUntilAsync(() => tunnel.GetConnections().Count == 2, "the table once the control host listens");
     }
 
     [Fact]
@@ -109,7 +108,7 @@ public sealed class ControlHostClientTests
     {
         await using var server = new SyncServerFixture(Table);
         var tunnel = await StartAsync(server.Port, new CapturingLoggerProvider());
-        await WaitForAsync(() => tunnel.GetConnections().Count == 2, "the table");
+        await WaitUntilAsync(() => tunnel.GetConnections().Count == 2, "the table");
         var stop = tunnel.StopAsync();
         TestDeadline.Wait(stop, TimeSpan.FromSeconds(5), "the tunnel to stop with an open control connection");
         Assert.Equal(TunnelState.Stopped, tunnel.State);
@@ -169,20 +168,6 @@ public sealed class ControlHostClientTests
 
     private static bool Logged(CapturingLoggerProvider logs, string eventName, string text) =>
         logs.Lines.Any(l => l.EventName == eventName && l.Message.Contains(text, StringComparison.Ordinal));
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {Deadline.TotalSeconds:0} s waiting for {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 
     private static int FreeTcpPort()
     {
