@@ -85,7 +85,16 @@ function Invoke-CommandFile {
 $job = $null
 try {
     Import-Module $ModulePath
-    $job = ConvertFrom-AnytunCommandLine -CommandLine $CommandLine -Name $Name | Start-AnytunTunnel
+    # <StateDirectory>/parameters.json (NetnsLab -Parameters): New-AnytunTunnel parameters instead of the command line
+    $parametersFile = Join-Path $StateDirectory 'parameters.json'
+    $definition = if (Test-Path $parametersFile) {
+        $parameters = Get-Content -Raw $parametersFile | ConvertFrom-Json -AsHashtable
+        New-AnytunTunnel @parameters -Name $Name
+    }
+    else {
+        ConvertFrom-AnytunCommandLine -CommandLine $CommandLine -Name $Name
+    }
+    $job = $definition | Start-AnytunTunnel
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ($job.State -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) {
         if ($job.State -in 'Failed', 'Stopped', 'Completed') { break }

@@ -173,7 +173,9 @@ function Start-TunnelEndpoint {
         # module only: the tunnel's name (Get-AnytunTunnel / Get-AnytunConnection)
         [string] $TunnelName = 'endpoint',
         # module only: a script the endpoint runs once its tunnel is Running, before it reports ready
-        [string] $SetupScript
+        [string] $SetupScript,
+        # module only: parameters for New-AnytunTunnel instead of -Arguments (options anytun has no flag for)
+        [hashtable] $Parameters
     )
     $ns = if ($Side -eq 'A') { $Lab.NsA } else { $Lab.NsB }
     $label = "$Kind-$Side-$($Lab.Endpoints.Count)"
@@ -192,6 +194,7 @@ function Start-TunnelEndpoint {
                 '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) + $(if ($SetupScript) { @('-SetupScript', $SetupScript) } else { @() }) }
     }
     Set-Content -Path (Join-Path $stateDir 'commandline.txt') -Value $Arguments
+    if ($Parameters) { ConvertTo-Json -InputObject $Parameters | Set-Content -Path (Join-Path $stateDir 'parameters.json') }
     $process = Start-LabProcess -Namespace $ns -Argv $argv -LogFile $log
     $endpoint = [pscustomobject] @{
         Label = $label; Kind = $Kind; Side = $Side; Namespace = $ns; Device = $Device; Arguments = $Arguments

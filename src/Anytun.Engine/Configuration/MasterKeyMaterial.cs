@@ -34,6 +34,14 @@ public sealed class MasterKeyMaterial : IDisposable
             return new MasterKeyMaterial(SecretBytes.FromBytes(default), SecretBytes.FromBytes(default));
         }
 
+        if (TunnelOptionsValidator.KeysComeFromControlHost(options))
+        {
+            // Nothing may authenticate with the tunnel's own keys: the control host supplies every connection's.
+            return new MasterKeyMaterial(
+                SecretBytes.MoveFrom(RandomNumberGenerator.GetBytes(AlgorithmNames.KeyLength(prf))),
+                SecretBytes.MoveFrom(RandomNumberGenerator.GetBytes(TunnelOptionsValidator.MasterSaltLength)));
+        }
+
         var key = options.Key?.Clone() ?? KeyFromPassphrase(options.Passphrase!.Span, AlgorithmNames.KeyLength(prf));
         try
         {

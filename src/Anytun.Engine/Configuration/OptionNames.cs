@@ -42,6 +42,13 @@ public static class OptionNames
     public const string AuthAlgo = "-a/--auth-algo";
     public const string AuthTagLength = "-b/--auth-tag-length";
 
+    /// <summary>Module-only (anytun has no such flag): the parameter names themselves.</summary>
+    public const string MulticastTtl = "-MulticastTtl";
+
+    public const string MulticastInterface = "-MulticastInterface";
+
+    public const string MulticastGroup = "-JoinMulticastGroup";
+
     /// <summary>anytun-controld's table file.</summary>
     public const string File = "-f/--file";
 }

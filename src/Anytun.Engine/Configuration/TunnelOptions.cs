@@ -108,6 +108,19 @@ public sealed class TunnelOptions : IDisposable
     /// command line. In the route table from the start; used once routing is on (spec §5.2).</summary>
     public List<IPPrefix> Routes { get; } = new();
 
+    /// <summary>Hop limit (IP TTL / IPv6 hops) of datagrams sent to a multicast remote; null = the kernel's 1, as
+    /// anytun (which sets no multicast option). No anytun flag: set by the cmdlets' -MulticastTtl.</summary>
+    public int? MulticastTtl { get; set; }
+
+    /// <summary>Interface name datagrams to a multicast remote leave from; null = the kernel's choice (the interface of
+    /// -i's address, or the multicast route). No anytun flag: set by the cmdlets' -MulticastInterface.</summary>
+    public string? MulticastInterface { get; set; }
+
+    /// <summary>Multicast groups the tunnel's sockets join (on <see cref="MulticastInterface"/>, or the kernel's
+    /// choice), so datagrams a peer sends to a group reach it. anytun never joins (spec dataplane §12.4): there some
+    /// other program must hold the membership. Only sockets bound to the wildcard (no -i) receive group datagrams.</summary>
+    public List<System.Net.IPAddress> MulticastGroups { get; } = new();
+
     // ---- control plane / process options: parsed and kept, refused by EnsureSupported until implemented
 
     /// <summary>-I.</summary>
@@ -210,6 +223,8 @@ public sealed class TunnelOptions : IDisposable
             Passphrase = Passphrase?.Clone(),
             Key = Key?.Clone(),
             Salt = Salt?.Clone(),
+            MulticastTtl = MulticastTtl,
+            MulticastInterface = MulticastInterface,
             SyncInterface = SyncInterface,
             SyncPort = SyncPort,
             ControlHost = ControlHost,
@@ -221,6 +236,7 @@ public sealed class TunnelOptions : IDisposable
             Debug = Debug,
         };
         copy.Routes.AddRange(Routes);
+        copy.MulticastGroups.AddRange(MulticastGroups);
         copy.SyncHosts.AddRange(SyncHosts);
         copy.LogTargets.AddRange(LogTargets);
         return copy;

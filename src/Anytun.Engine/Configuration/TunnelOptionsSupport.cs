@@ -12,7 +12,6 @@ internal static class TunnelOptionsSupport
         Refuse(options.SyncInterface is not null, OptionNames.SyncInterface, "synchronisation between cluster nodes");
         Refuse(options.SyncPort is not null, OptionNames.SyncPort, "synchronisation between cluster nodes");
         Refuse(options.SyncHosts.Count > 0, OptionNames.SyncHosts, "synchronisation between cluster nodes");
-        Refuse(options.ControlHost is not null, OptionNames.ControlHost, "fetching the configuration from anytun-controld");
         Refuse(options.Username is not null, OptionNames.Username, "dropping privileges to another user");
         Refuse(options.Groupname is not null, OptionNames.Groupname, "dropping privileges to another group");
         Refuse(options.Chroot is not null, OptionNames.Chroot, "chroot");

@@ -29,6 +29,7 @@ internal static class TunnelOptionsValidator
         CheckDevice(options, warnings);
         CheckAddressFamily(options);
         CheckRoutes(options);
+        CheckMulticast(options);
         CheckWindowSize(options);
         CheckLogTargets(options);
         CheckKeyMaterial(options);
@@ -89,6 +90,11 @@ internal static class TunnelOptionsValidator
             throw OptionErrors.Invalid(OptionNames.Passphrase, $"{OptionNames.Passphrase} is empty.");
         }
 
+        if (KeysComeFromControlHost(options))
+        {
+            return;
+        }
+
         if (options.Key is null && options.Passphrase is null)
         {
             var hint = options.Salt is null ? string.Empty : $" ({OptionNames.Salt} alone is not enough)";
@@ -118,6 +124,13 @@ internal static class TunnelOptionsValidator
                 $"{OptionNames.Salt} has {DescribeHex(salt.Length)}; the master salt must be {DescribeHex(MasterSaltLength)}.");
         }
     }
+
+    /// <summary>
+    /// -X without -E/-K/-A: every connection's keys come from the control host (anytun's controld set-up, spec §3), so
+    /// the tunnel needs no master key of its own. It then gets a random one, which authenticates nothing.
+    /// </summary>
+    internal static bool KeysComeFromControlHost(TunnelOptions options) =>
+        options.ControlHost is not null && options.Key is null && options.Salt is null && options.Passphrase is null;
 
     /// <summary>"30 hex digits (15 bytes)".</summary>
     internal static string DescribeHex(int byteCount) =>
@@ -281,8 +294,37 @@ internal static class TunnelOptionsValidator
             CultureInfo.InvariantCulture,
             $"{OptionNames.WindowSize} {size} is too large: the replay window can be at most {Protocol.ReplayWindow.MaxSize} (anytun accepts any 32-bit value but allocates the window for each sender id on its first packet; no reordering needs more)."));
 
+    private static void CheckMulticast(TunnelOptions options)
+    {
+        if (options.MulticastTtl is < 0 or > 255)
+        {
+            throw OptionErrors.Invalid(OptionNames.MulticastTtl, string.Create(CultureInfo.InvariantCulture, $"{OptionNames.MulticastTtl} {options.MulticastTtl} is not a hop limit from 0 to 255."));
+        }
+
+        if (options.MulticastInterface is { } name && (name.Length == 0 || name.Length > 15 || name.Contains('/') || name.Any(char.IsWhiteSpace)))
+        {
+            throw OptionErrors.Invalid(OptionNames.MulticastInterface, $"{OptionNames.MulticastInterface} '{name}' is not an interface name (1 to 15 characters, no '/' or blanks).");
+        }
+
+        foreach (var group in options.MulticastGroups)
+        {
+            var isMulticast = group.AddressFamily == AddressFamily.InterNetworkV6
+                ? group.IsIPv6Multicast
+                : group.AddressFamily == AddressFamily.InterNetwork && (group.GetAddressBytes()[0] & 0xF0) == 0xE0;
+            if (!isMulticast)
+            {
+                throw OptionErrors.Invalid(OptionNames.MulticastGroup, $"{OptionNames.MulticastGroup} {group} is not a multicast address (224.0.0.0/4 or ff00::/8).");
+            }
+        }
+    }
+
     private static void CheckRoutes(TunnelOptions options)
     {
+        if (options.ControlHost is { } controlHost)
+        {
+            _ = Sync.SyncPeerAddress.Parse(controlHost, OptionNames.ControlHost);
+        }
+
         foreach (var host in options.SyncHosts)
         {
             if (host.Length == 0)

@@ -30,6 +30,9 @@ internal sealed class RouteSet
     /// <summary>The published table (volatile read; lock-free).</summary>
     public RouteTable Table => Volatile.Read(ref _table);
 
+    /// <summary>Number of routes (published or not).</summary>
+    public int Count => _entries.Count;
+
     public bool TryGet(IPPrefix prefix, out RouteEntry entry) => _entries.TryGetValue(prefix, out entry!);
 
     /// <summary>The routes that point at <paramref name="mux"/> (a copy: the caller may remove while iterating).</summary>

@@ -24,7 +24,7 @@ namespace Anytun.Engine.Control;
 /// Routes from -R are in the table either way (anytun keeps them when routing is off).
 /// </para>
 /// </summary>
-public sealed class TunnelControl
+public sealed partial class TunnelControl
 {
     private const int ReclaimIntervalMilliseconds = 100;
 

@@ -20,6 +20,16 @@ internal static class TransportSetup
             EngineLog.SocketOpened(logger, UdpTransport.EndPointText(endPoint));
         }
 
+        try
+        {
+            MulticastSetup.Apply(transport, options, logger);
+        }
+        catch
+        {
+            transport.Dispose();
+            throw;
+        }
+
         return transport;
     }
 }

@@ -20,6 +20,8 @@ namespace Anytun.Engine.Runtime;
 /// </remarks>
 public sealed class Tunnel : IAsyncDisposable
 {
+    private static readonly TimeSpan ControlHostStopDeadline = TimeSpan.FromSeconds(3);
+
     private readonly TunnelOptions _options;
     private readonly string _optionsText;
     private readonly IReadOnlyList<string> _warnings;
@@ -33,6 +35,7 @@ public sealed class Tunnel : IAsyncDisposable
     private Exception? _fault;
     private Task? _stopTask;
     private TunnelRuntime? _runtime;
+    private ControlHostClient? _controlHost;
     private string _name;
 
     private Tunnel(TunnelOptions options, IReadOnlyList<string> warnings, ILoggerFactory loggers, IPacketDevice? device)
@@ -48,6 +51,12 @@ public sealed class Tunnel : IAsyncDisposable
         {
             IsRunning = () => State == TunnelState.Running,
         };
+
+        if (options.ControlHost is not null)
+        {
+            // anytun: a -M/-X peer turns on multi connection support (routing), spec §5.2.
+            Control.EnableRouting();
+        }
 
         // The control surface holds the command line's keys now: the copy of the options needs its secrets no longer.
         options.Dispose();
@@ -210,6 +219,12 @@ public sealed class Tunnel : IAsyncDisposable
 
     internal IReadOnlyList<Thread> Threads => _runtime?.Threads?.Threads ?? Array.Empty<Thread>();
 
+    /// <summary>Wait between control-host attempts (-X); anytun's 10 s. Settable before start (tests).</summary>
+    internal TimeSpan ControlHostRetryInterval { get; set; } = ControlHostClient.DefaultRetryInterval;
+
+    /// <summary>Test hook: the -X client of the current run.</summary>
+    internal ControlHostClient? ControlHost => _controlHost;
+
     private void StartCore(CancellationToken cancellationToken)
     {
         EngineLog.TunnelStarting(_logger, Name, _optionsText);
@@ -235,6 +250,19 @@ public sealed class Tunnel : IAsyncDisposable
         DeviceName = runtime.Device!.Name;
         LocalEndPoints = runtime.Transport!.LocalEndPoints;
         PostUpRunner.Run(this, PostUpCallback, _options.PostUpScript, DeviceName, _logger, _lifetime.Token);
+        if (_options.ControlHost is { } controlHost)
+        {
+            // anytun starts its sync client right after the device is set up; it fetches the table in the background.
+            _controlHost = new ControlHostClient(
+                Sync.SyncPeerAddress.Parse(controlHost, OptionNames.ControlHost),
+                Control,
+                _options.AddressFamily,
+                _logger)
+            {
+                RetryInterval = ControlHostRetryInterval,
+            };
+            _controlHost.Start();
+        }
     }
 
     private void OnLoopFaulted(string thread, Exception exception)
@@ -306,6 +334,9 @@ public sealed class Tunnel : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+
+        // The control-host client writes to the tables: stop it before they are closed.
+        _controlHost?.StopAsync(ControlHostStopDeadline).GetAwaiter().GetResult();
 
         if (_runtime is { } runtime)
         {

@@ -112,6 +112,23 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Route { get; set; }
 
+    [Parameter(ParameterSetName = ByParameters)]
+    [Alias("control-host")]
+    [ValidateNotNullOrEmpty]
+    public string? ControlHost { get; set; }
+
+    [Parameter(ParameterSetName = ByParameters)]
+    [ValidateRange(0, 255)]
+    public int? MulticastTtl { get; set; }
+
+    [Parameter(ParameterSetName = ByParameters)]
+    [ValidateNotNullOrEmpty]
+    public string? MulticastInterface { get; set; }
+
+    [Parameter(ParameterSetName = ByParameters)]
+    [ValidateNotNullOrEmpty]
+    public System.Net.IPAddress[]? JoinMulticastGroup { get; set; }
+
     /// <summary>The name the definition gets (each cmdlet declares its own -Name: they mean different things).</summary>
     protected abstract string? DefinitionName { get; }
 
@@ -137,7 +154,11 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
             Cipher = EngineEnumMap.ToEngine(Cipher),
             Auth = EngineEnumMap.ToEngine(AuthAlgorithm),
             AuthTagLength = AuthTagLength,
+            ControlHost = ControlHost,
+            MulticastTtl = MulticastTtl,
+            MulticastInterface = MulticastInterface,
         };
+        options.MulticastGroups.AddRange(JoinMulticastGroup ?? Array.Empty<System.Net.IPAddress>());
 
         options.Routes.AddRange(routes);
         try

@@ -32,6 +32,7 @@ internal static class ParameterNameMap
         [OptionNames.AuthAlgo] = "AuthAlgorithm",
         [OptionNames.AuthTagLength] = "AuthTagLength",
         [OptionNames.Route] = "Route",
+        [OptionNames.ControlHost] = "ControlHost",
     };
 
     /// <summary>Every anytun option named in <paramref name="message"/> replaced by its parameter ("give -E/--passphrase" → "give -Passphrase").</summary>

@@ -75,6 +75,18 @@ public sealed class AnytunTunnelDefinition
 
     public bool HasSalt => Options.Salt is not null;
 
+    /// <summary>anytun-controld the tunnel fetches its connections and routes from (anytun -X), host:port.</summary>
+    public string? ControlHost => Options.ControlHost;
+
+    /// <summary>Hop limit of datagrams to a multicast remote; null = 1, the kernel default.</summary>
+    public int? MulticastTtl => Options.MulticastTtl;
+
+    /// <summary>Interface datagrams to a multicast remote leave from; null = the kernel's choice.</summary>
+    public string? MulticastInterface => Options.MulticastInterface;
+
+    /// <summary>Multicast groups the tunnel's sockets join.</summary>
+    public IReadOnlyList<System.Net.IPAddress> JoinMulticastGroup => Options.MulticastGroups;
+
     /// <summary>Warnings from validation (e.g. a clamped tag length).</summary>
     public IReadOnlyList<string> Warnings { get; }
 

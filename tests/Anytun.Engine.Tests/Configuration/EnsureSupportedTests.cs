@@ -8,7 +8,6 @@ public sealed class EnsureSupportedTests
     [InlineData("-I 10.0.0.1", OptionNames.SyncInterface)]
     [InlineData("-S 2323", OptionNames.SyncPort)]
     [InlineData("-M a.example:2323,b.example", OptionNames.SyncHosts)]
-    [InlineData("-X ctl.example:4445", OptionNames.ControlHost)]
     [InlineData("-u nobody", OptionNames.Username)]
     [InlineData("-g nogroup", OptionNames.Groupname)]
     [InlineData("-C /var/run/anytun", OptionNames.Chroot)]
