@@ -40,7 +40,7 @@ public sealed class ControlServer : IAsyncDisposable
     private long _served;
     private long _refused;
     private long _tableVersion;
-    private long _lastRefusalLog = long.MinValue;
+    private long _lastRefusalLog;
     private int _state = (int)ControlServerState.Created;
 
     /// <summary>
@@ -60,6 +60,7 @@ public sealed class ControlServer : IAsyncDisposable
         _port = port;
         _source = source;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<ControlServer>();
+        _lastRefusalLog = Environment.TickCount64 - (long)RefusalLogInterval.TotalMilliseconds;
     }
 
     public ControlServerState State => (ControlServerState)Volatile.Read(ref _state);
