@@ -12,6 +12,7 @@
         'ConvertFrom-AnytunCommandLine'
         'Get-AnytunConnection'
         'Get-AnytunTunnel'
+        'New-AnytunConnection'
         'New-AnytunTunnel'
         'Start-AnytunTunnel'
         'Stop-AnytunTunnel'

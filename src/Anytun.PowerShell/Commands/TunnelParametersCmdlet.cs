@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using Anytun.Engine;
 using Anytun.Engine.Configuration;
@@ -144,7 +143,7 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
             var passphraseEndsWithLineBreak = false;
             if (Passphrase is not null)
             {
-                options.Passphrase = ToSecret(Passphrase, out passphraseEndsWithLineBreak);
+                options.Passphrase = SecretParameters.FromSecureString(Passphrase, out passphraseEndsWithLineBreak);
             }
 
             if (Key is not null)
@@ -165,7 +164,7 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
 
             if (passphraseEndsWithLineBreak)
             {
-                warnings.Add(PassphraseLineBreakWarning);
+                warnings.Add(SecretParameters.PassphraseLineBreakWarning);
             }
 
             return new AnytunTunnelDefinition(options, DefinitionName, PostUpScript?.ScriptBlock, warnings, fromParameters: true);
@@ -182,30 +181,6 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
             options.Dispose();
             ThrowTerminatingError(AnytunErrors.FromAny(ex, DefinitionName));
             throw;
-        }
-    }
-
-    /// <summary>
-    /// A passphrase is exactly the characters given, as anytun -E takes them; a line break read from a file with
-    /// Get-Content -Raw is part of it and gives another key than the peer's.
-    /// </summary>
-    internal const string PassphraseLineBreakWarning =
-        "-Passphrase ends with a line break, which is part of the passphrase and changes the key (anytun -E \"$(cat file)\" drops it). "
-        + "Read a passphrase file with Get-Content -TotalCount 1, or trim the line break.";
-
-    // Copies the SecureString straight into pinned secret bytes; the unmanaged copy is zeroed at once.
-    private static unsafe SecretBytes ToSecret(SecureString secure, out bool endsWithLineBreak)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-        try
-        {
-            var characters = new ReadOnlySpan<char>((void*)pointer, secure.Length);
-            endsWithLineBreak = characters.Length > 0 && characters[^1] is '\n' or '\r';
-            return SecretBytes.FromUtf16Chars(characters);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
         }
     }
 }

@@ -31,6 +31,7 @@ internal static class ParameterNameMap
         [OptionNames.Cipher] = "Cipher",
         [OptionNames.AuthAlgo] = "AuthAlgorithm",
         [OptionNames.AuthTagLength] = "AuthTagLength",
+        [OptionNames.Route] = "Route",
     };
 
     /// <summary>Every anytun option named in <paramref name="message"/> replaced by its parameter ("give -E/--passphrase" → "give -Passphrase").</summary>
