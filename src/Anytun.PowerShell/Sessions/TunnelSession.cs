@@ -7,7 +7,7 @@ namespace Anytun;
 /// One started tunnel as the module tracks it: the engine tunnel, its definition, where its messages go,
 /// and (unless run with -Wait) its job. Stopping is idempotent and removes it from the registry.
 /// </summary>
-internal sealed class TunnelSession
+internal sealed class TunnelSession : IRegisteredSession
 {
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly ILoggerFactory _loggers;
@@ -28,7 +28,7 @@ internal sealed class TunnelSession
     /// <summary>Raised on a thread-pool thread (never an engine thread) when the engine faults.</summary>
     internal event Action<TunnelSession, Exception?>? Faulted;
 
-    internal string Name { get; }
+    public string Name { get; }
 
     internal AnytunTunnelDefinition Definition { get; }
 
@@ -44,7 +44,7 @@ internal sealed class TunnelSession
     internal CancellationToken StopRequested => _stopRequested.Token;
 
     /// <summary>Stops the tunnel the way its owner expects: through its job, or by waking the -Wait cmdlet.</summary>
-    internal Task RequestStopAsync()
+    public Task RequestStopAsync()
     {
         var job = Job;
         if (job is not null)
