@@ -10,11 +10,17 @@
     PowerShellVersion    = '7.4'
     CmdletsToExport      = @(
         'ConvertFrom-AnytunCommandLine'
+        'ConvertFrom-AnytunSyncStream'
+        'Export-AnytunConnectionTable'
         'Get-AnytunConnection'
+        'Get-AnytunControlServer'
         'Get-AnytunTunnel'
+        'Import-AnytunConnectionTable'
         'New-AnytunConnection'
         'New-AnytunTunnel'
+        'Start-AnytunControlServer'
         'Start-AnytunTunnel'
+        'Stop-AnytunControlServer'
         'Stop-AnytunTunnel'
     )
     FunctionsToExport    = @()

@@ -49,6 +49,20 @@ internal static class ControlPlaneErrors
         path,
         "Remove -NoClobber to overwrite it, or use -Append to add to it.");
 
+    internal static ErrorRecord ConnectTimeout(string source, int seconds) => Record(
+        new TimeoutException($"No TCP connection to {source} within {seconds} s."),
+        "ConnectTimeout",
+        ErrorCategory.OperationTimeout,
+        source,
+        "Check the address and port, and that a firewall lets TCP through; -ConnectTimeoutSec waits longer.");
+
+    internal static ErrorRecord ConnectFailed(string source, System.Net.Sockets.SocketException exception) => Record(
+        new IOException($"Cannot connect to {source}: {exception.Message}.", exception),
+        "ConnectFailed",
+        ErrorCategory.ConnectionError,
+        source,
+        "Check that anytun -S, anytun-controld or Start-AnytunControlServer listens there (ss -tlpn).");
+
     /// <summary>A start failure of a control server; bind errors get advice in the server's own terms.</summary>
     internal static ErrorRecord StartFailed(Exception exception, string name)
     {
