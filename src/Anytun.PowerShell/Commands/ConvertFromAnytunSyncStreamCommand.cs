@@ -25,8 +25,8 @@ public sealed class ConvertFromAnytunSyncStreamCommand : AnytunCmdlet
 
     private readonly MemoryStream _bytes = new();
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByPath, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    // Not from the pipeline by property name: PowerShell would then bind only this (default) set and refuse piped bytes.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByPath)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
