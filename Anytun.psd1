@@ -9,19 +9,26 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     CmdletsToExport      = @(
+        'Add-AnytunConnection'
+        'Add-AnytunRoute'
         'ConvertFrom-AnytunCommandLine'
         'ConvertFrom-AnytunSyncStream'
         'Export-AnytunConnectionTable'
         'Get-AnytunConnection'
         'Get-AnytunControlServer'
+        'Get-AnytunRoute'
         'Get-AnytunTunnel'
         'Import-AnytunConnectionTable'
         'New-AnytunConnection'
         'New-AnytunTunnel'
+        'Remove-AnytunConnection'
+        'Remove-AnytunRoute'
+        'Set-AnytunConnection'
         'Start-AnytunControlServer'
         'Start-AnytunTunnel'
         'Stop-AnytunControlServer'
         'Stop-AnytunTunnel'
+        'Sync-AnytunConnection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

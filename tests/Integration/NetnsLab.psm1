@@ -171,7 +171,9 @@ function Start-TunnelEndpoint {
         [string] $ModulePath = (Join-Path $script:RepoRoot 'out/Anytun'),
         [string] $Device = 'satp0',
         # module only: the tunnel's name (Get-AnytunTunnel / Get-AnytunConnection)
-        [string] $TunnelName = 'endpoint'
+        [string] $TunnelName = 'endpoint',
+        # module only: a script the endpoint runs once its tunnel is Running, before it reports ready
+        [string] $SetupScript
     )
     $ns = if ($Side -eq 'A') { $Lab.NsA } else { $Lab.NsB }
     $label = "$Kind-$Side-$($Lab.Endpoints.Count)"
@@ -187,7 +189,7 @@ function Start-TunnelEndpoint {
         # gracefully (a bare pwsh dies at once on SIGTERM, and the tool's pwsh is a shim around the real process).
         'module' { @('bash', '-c', 'trap ''touch "$0"'' TERM INT; "$@" & child=$!; wait $child; wait $child', (Join-Path $stateDir 'stop'),
                 'dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script:DriverScript,
-                '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) }
+                '-ModulePath', $ModulePath, '-StateDirectory', $stateDir, '-Name', $TunnelName) + $(if ($SetupScript) { @('-SetupScript', $SetupScript) } else { @() }) }
     }
     Set-Content -Path (Join-Path $stateDir 'commandline.txt') -Value $Arguments
     $process = Start-LabProcess -Namespace $ns -Argv $argv -LogFile $log
@@ -213,14 +215,21 @@ function Get-TunnelEndpointLog {
 }
 
 function Wait-TunnelEndpoint {
-    <# Waits until the endpoint is up: module = ready file; anytun/uanytun = device exists. Throws with the log on timeout. #>
+    <#
+    Waits until the endpoint is up: module = ready file; anytun/uanytun = device exists, or with -ReadyPattern a log
+    line matching it (e.g. 'opening socket': the socket is bound, which the device's existence does not say).
+    Throws with the log on timeout.
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Endpoint, [int] $TimeoutSeconds = 30)
+    param([Parameter(Mandatory)] $Endpoint, [int] $TimeoutSeconds = 30, [string] $ReadyPattern)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         if ($Endpoint.Kind -eq 'module') {
             if (Test-Path $Endpoint.ReadyFile) { return }
             if (Test-Path $Endpoint.ErrorFile) { break }
+        }
+        elseif ($ReadyPattern) {
+            if ((Test-Path $Endpoint.LogFile) -and (Select-String -Path $Endpoint.LogFile -Pattern $ReadyPattern -Quiet)) { return }
         }
         else {
             $null = & ip -n $Endpoint.Namespace link show dev $Endpoint.Device 2>&1
@@ -229,7 +238,8 @@ function Wait-TunnelEndpoint {
         if ($Endpoint.Process.HasExited) { break }
         Start-Sleep -Milliseconds 100
     }
-    throw "endpoint $($Endpoint.Label) did not come up: $(Get-TunnelEndpointLog $Endpoint)"
+    $what = if ($Endpoint.Kind -eq 'module') { 'its ready file' } elseif ($ReadyPattern) { "a log line matching '$ReadyPattern'" } else { "device $($Endpoint.Device)" }
+    throw "endpoint $($Endpoint.Label) did not come up within $TimeoutSeconds s (waited for $what): $(Get-TunnelEndpointLog $Endpoint)"
 }
 
 function Stop-TunnelEndpoint {

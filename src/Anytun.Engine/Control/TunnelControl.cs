@@ -108,6 +108,42 @@ public sealed class TunnelControl
     /// </summary>
     public ChangeSubscription Subscribe(int capacity = 1024) => _feed.Subscribe(capacity);
 
+    /// <summary>
+    /// True when connection <paramref name="spec"/>.Mux exists and is what <see cref="AddConnection"/> would create from
+    /// <paramref name="spec"/>: the same key material, role and kd-prf (unset = the tunnel's defaults), window size and
+    /// configured remote, and every prefix of <see cref="ConnectionSpec.Routes"/> routed to it. Lets a writer tell an
+    /// identical connection (an idempotent add) from a different one that holds the mux.
+    /// </summary>
+    /// <exception cref="AnytunException">InvalidOption (the spec's key material, window size or remote is invalid).</exception>
+    public bool HasIdenticalConnection(ConnectionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        lock (_lock)
+        {
+            if (_stopped || Connections.Find(spec.Mux) is not { } connection)
+            {
+                return false;
+            }
+
+            var remote = spec.RemoteHost is null ? null : ParseRemote(spec);
+            if (remote != connection.ConfiguredRemote || _defaults.CheckWindowSize(spec.WindowSize) != connection.WindowSize)
+            {
+                return false;
+            }
+
+            foreach (var prefix in spec.Routes ?? Array.Empty<IPPrefix>())
+            {
+                if (!_routes.TryGet(prefix, out var entry) || entry.Mux != spec.Mux)
+                {
+                    return false;
+                }
+            }
+
+            using var keys = spec.HasKeySettings ? _defaults.BuildKeys(spec, null) : _defaults.CopyOfDefaultKeys();
+            return connection.Keys.HasSameMaterial(keys);
+        }
+    }
+
     // ---- writes
 
     /// <summary>

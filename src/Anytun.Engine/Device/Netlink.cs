@@ -8,13 +8,26 @@ namespace Anytun.Engine.Device;
 
 /// <summary>
 /// Minimal rtnetlink client (NETLINK_ROUTE): adds an IPv4 address, sets the MTU and brings a link up, like the
-/// <c>ifconfig &lt;dev&gt; &lt;addr&gt; netmask &lt;mask&gt; mtu 1400</c> that anytun runs for -n. Works in the network
+/// <c>ifconfig &lt;dev&gt; &lt;addr&gt; netmask &lt;mask&gt; mtu 1400</c> that anytun runs for -n, and adds or deletes routes via a
+/// device (the kernel routes of a tunnel's connections). Works in the network
 /// namespace of the calling thread.
 /// </summary>
 public static unsafe class Netlink
 {
     private const ushort RTM_NEWLINK = 16;
     private const ushort RTM_NEWADDR = 20;
+    private const ushort RTM_NEWROUTE = 24;
+    private const ushort RTM_DELROUTE = 25;
+    private const ushort NLM_F_EXCL = 0x200;
+    private const ushort RTA_DST = 1;
+    private const ushort RTA_OIF = 4;
+    private const byte RT_TABLE_MAIN = 254;
+    private const byte RTPROT_STATIC = 4;
+    private const byte RT_SCOPE_LINK = 253;
+    private const byte RT_SCOPE_NOWHERE = 255;
+    private const byte RTN_UNICAST = 1;
+    private const int AF_INET6 = 10;
+    private const int ESRCH = 3;
     private const ushort NLMSG_ERROR = 2;
     private const ushort NLM_F_REQUEST = 0x1;
     private const ushort NLM_F_ACK = 0x4;
@@ -54,23 +67,9 @@ public static unsafe class Netlink
             throw Failure(deviceName, "look up interface", errno);
         }
 
-        var fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
-        if (fd < 0)
-        {
-            throw Failure(deviceName, "open netlink socket", Marshal.GetLastPInvokeError());
-        }
-
+        var fd = OpenSocket(deviceName);
         try
         {
-            // sockaddr_nl { family, pad, pid = 0 (kernel assigns), groups = 0 }
-            var local = stackalloc byte[12];
-            new Span<byte>(local, 12).Clear();
-            *(ushort*)local = Libc.AF_NETLINK;
-            if (Libc.Bind(fd, local, 12) < 0)
-            {
-                throw Failure(deviceName, "bind netlink socket", Marshal.GetLastPInvokeError());
-            }
-
             var message = new byte[256];
             var length = BuildNewAddress(message, 1, index, address, prefixLength, broadcast);
             Transact(fd, message.AsSpan(0, length), 1, deviceName, $"add address {address}/{prefixLength}");
@@ -82,6 +81,97 @@ public static unsafe class Netlink
         {
             _ = Libc.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// Adds the kernel route <paramref name="prefix"/> via <paramref name="deviceName"/> (main table, scope link,
+    /// protocol static; what <c>ip route add &lt;prefix&gt; dev &lt;device&gt;</c> does). Returns false, changing
+    /// nothing, when the kernel already has a route to that prefix.
+    /// </summary>
+    /// <exception cref="AnytunException">InterfaceConfigFailed (target = device name) with the kernel's errno text.</exception>
+    public static bool AddRoute(string deviceName, Routing.IPPrefix prefix) =>
+        ChangeRoute(deviceName, prefix, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, Libc.EEXIST, "add route");
+
+    /// <summary>Deletes the kernel route <paramref name="prefix"/> via <paramref name="deviceName"/>; false when there is none
+    /// (or the device is gone, which took its routes with it).</summary>
+    /// <exception cref="AnytunException">InterfaceConfigFailed (target = device name) with the kernel's errno text.</exception>
+    public static bool DeleteRoute(string deviceName, Routing.IPPrefix prefix) =>
+        ChangeRoute(deviceName, prefix, RTM_DELROUTE, 0, ESRCH, "delete route");
+
+    private static bool ChangeRoute(string deviceName, Routing.IPPrefix prefix, ushort type, ushort flags, int absentOrPresent, string action)
+    {
+        var index = Libc.IfNameToIndex(deviceName);
+        if (index == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (type == RTM_DELROUTE)
+            {
+                return false;
+            }
+
+            throw Failure(deviceName, "look up interface", errno);
+        }
+
+        var fd = OpenSocket(deviceName);
+        try
+        {
+            var message = new byte[256];
+            var length = BuildRoute(message, 1, type, flags, index, prefix);
+            var errno = Transact(fd, message.AsSpan(0, length), 1, deviceName, $"{action} {prefix}", absentOrPresent);
+            return errno == 0;
+        }
+        finally
+        {
+            _ = Libc.Close(fd);
+        }
+    }
+
+    private static int BuildRoute(Span<byte> message, uint sequence, ushort type, ushort flags, uint index, Routing.IPPrefix prefix)
+    {
+        message.Clear();
+        var offset = HeaderSize;
+
+        // struct rtmsg { u8 family; u8 dst_len; u8 src_len; u8 tos; u8 table; u8 protocol; u8 scope; u8 type; u32 flags; }
+        var adding = type == RTM_NEWROUTE;
+        message[offset] = (byte)(prefix.IsIPv4 ? Libc.AF_INET : AF_INET6);
+        message[offset + 1] = (byte)prefix.PrefixLength;
+        message[offset + 4] = RT_TABLE_MAIN;
+        message[offset + 5] = adding ? RTPROT_STATIC : (byte)0;
+        message[offset + 6] = adding ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
+        message[offset + 7] = adding ? RTN_UNICAST : (byte)0;
+        offset += 12;
+
+        Span<byte> network = stackalloc byte[16];
+        prefix.Network.TryWriteBytes(network, out var written);
+        offset = AppendAttribute(message, offset, RTA_DST, network[..written]);
+        Span<byte> oif = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(oif, index);
+        offset = AppendAttribute(message, offset, RTA_OIF, oif);
+
+        WriteHeader(message, offset, type, (ushort)(NLM_F_REQUEST | NLM_F_ACK | flags), sequence);
+        return offset;
+    }
+
+    private static int OpenSocket(string deviceName)
+    {
+        var fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
+        if (fd < 0)
+        {
+            throw Failure(deviceName, "open netlink socket", Marshal.GetLastPInvokeError());
+        }
+
+        // sockaddr_nl { family, pad, pid = 0 (kernel assigns), groups = 0 }
+        var local = stackalloc byte[12];
+        new Span<byte>(local, 12).Clear();
+        *(ushort*)local = Libc.AF_NETLINK;
+        if (Libc.Bind(fd, local, 12) < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            _ = Libc.Close(fd);
+            throw Failure(deviceName, "bind netlink socket", errno);
+        }
+
+        return fd;
     }
 
     private static int BuildNewAddress(Span<byte> message, uint sequence, uint index, IPAddress address, int prefixLength, bool broadcast)
@@ -149,7 +239,9 @@ public static unsafe class Netlink
         BinaryPrimitives.WriteUInt32LittleEndian(message[8..], sequence);
     }
 
-    private static void Transact(int fd, ReadOnlySpan<byte> request, uint sequence, string deviceName, string action)
+    /// <summary>Sends one request and waits for its acknowledgement; returns 0, or <paramref name="tolerated"/> when the kernel
+    /// answered with that errno (anything else throws).</summary>
+    private static int Transact(int fd, ReadOnlySpan<byte> request, uint sequence, string deviceName, string action, int tolerated = 0)
     {
         fixed (byte* pointer = request)
         {
@@ -193,9 +285,9 @@ public static unsafe class Netlink
                 if (type == NLMSG_ERROR && replySequence == sequence && offset + HeaderSize + 4 <= received)
                 {
                     var error = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(offset + HeaderSize));
-                    if (error == 0)
+                    if (error == 0 || (tolerated != 0 && -error == tolerated))
                     {
-                        return;
+                        return -error;
                     }
 
                     throw Failure(deviceName, action, -error);

@@ -5,7 +5,7 @@ namespace Anytun;
 /// <summary>Get-AnytunConnection: per-connection counters (packets, bytes, drops by reason) of running tunnels.</summary>
 [Cmdlet(VerbsCommon.Get, "AnytunConnection", DefaultParameterSetName = ByTunnelName)]
 [OutputType(typeof(AnytunConnection))]
-public sealed class GetAnytunConnectionCommand : AnytunCmdlet
+public sealed class GetAnytunConnectionCommand : TunnelControlCmdlet
 {
     private const string ByTunnelName = "ByTunnelName";
     private const string ByInputObject = "ByInputObject";
@@ -37,11 +37,11 @@ public sealed class GetAnytunConnectionCommand : AnytunCmdlet
 
     private void WriteConnections(TunnelSession session)
     {
-        foreach (var snapshot in session.Tunnel.GetConnections())
+        foreach (var snapshot in session.Tunnel.Control.GetConnections())
         {
             if (Mux is null || Array.IndexOf(Mux, snapshot.Mux) >= 0)
             {
-                WriteObject(new AnytunConnection(session.Name, snapshot));
+                WriteObject(ToOutput(session, snapshot));
             }
         }
     }

@@ -107,12 +107,18 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
     [ValidateRange(0, 255)]
     public int AuthTagLength { get; set; } = TunnelOptions.DefaultAuthTagLength;
 
+    [Parameter(ParameterSetName = ByParameters)]
+    [Alias("Routes")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Route { get; set; }
+
     /// <summary>The name the definition gets (each cmdlet declares its own -Name: they mean different things).</summary>
     protected abstract string? DefinitionName { get; }
 
     /// <summary>Builds and validates a definition; an invalid option is a terminating error naming the parameter.</summary>
     protected AnytunTunnelDefinition BuildDefinitionFromParameters()
     {
+        var routes = PrefixParameters.ParseAll(this, Route, nameof(Route));
         var options = new TunnelOptions
         {
             DeviceType = DeviceType is { } type ? EngineEnumMap.ToEngine(type) : null,
@@ -133,6 +139,7 @@ public abstract class TunnelParametersCmdlet : AnytunCmdlet
             AuthTagLength = AuthTagLength,
         };
 
+        options.Routes.AddRange(routes);
         try
         {
             if (InterfaceAddress is not null)

@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace Anytun;
 
-/// <summary>Name/object → tunnel resolution shared by Get/Stop-AnytunTunnel and Get-AnytunConnection.</summary>
+/// <summary>Name/object → tunnel resolution shared by the tunnel, connection and route cmdlets.</summary>
 internal static class TunnelResolver
 {
     /// <summary>
@@ -55,5 +55,17 @@ internal static class TunnelResolver
         }
 
         return result;
+    }
+
+    /// <summary>The running tunnel named exactly <paramref name="name"/>, or null after a non-terminating 'TunnelNotFound'.</summary>
+    internal static TunnelSession? ResolveOne(Cmdlet cmdlet, string name)
+    {
+        if (TunnelRegistry.TryGet(name, out var session))
+        {
+            return session;
+        }
+
+        cmdlet.WriteError(AnytunErrors.TunnelNotFound(name));
+        return null;
     }
 }

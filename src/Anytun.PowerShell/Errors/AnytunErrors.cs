@@ -13,6 +13,7 @@ internal static class AnytunErrors
     internal const string TunnelAlreadyExistsId = "TunnelAlreadyExists";
     internal const string UnexpectedErrorId = "UnexpectedError";
     internal const string TunnelNotSpecifiedId = "TunnelNotSpecified";
+    internal const string MuxInUseId = "MuxInUse";
 
     /// <summary>
     /// Maps an engine failure; <paramref name="target"/> overrides the engine's target when the user named something
@@ -59,6 +60,19 @@ internal static class AnytunErrors
             RecommendedAction = "Run Get-AnytunTunnel to list the tunnels of this process.",
         },
     };
+
+    /// <summary>Add-AnytunConnection on a mux that a different connection (other keys, remote, window or routes) holds.</summary>
+    internal static ErrorRecord MuxInUse(string tunnelName, ushort mux, Exception inner)
+    {
+        var message = $"Tunnel '{tunnelName}' already has a different connection with mux {mux} (other key material, role, remote, window size or routes); nothing was added.";
+        return new ErrorRecord(new InvalidOperationException(message, inner), MuxInUseId, ErrorCategory.ResourceExists, mux)
+        {
+            ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = "Change it with Set-AnytunConnection, remove it with Remove-AnytunConnection first, or choose another -Mux.",
+            },
+        };
+    }
 
     internal static ErrorRecord TunnelNotSpecified() => new(
         new PSArgumentException("Stop-AnytunTunnel needs -Name or tunnels from the pipeline."),

@@ -1,4 +1,5 @@
 using System.Net;
+using Anytun.Engine.Routing;
 using Anytun.Engine.Runtime;
 
 namespace Anytun;
@@ -9,8 +10,14 @@ namespace Anytun;
 /// </summary>
 public sealed class AnytunConnection
 {
-    internal AnytunConnection(string tunnelName, ConnectionSnapshot snapshot)
+    internal AnytunConnection(string tunnelName, ConnectionSnapshot snapshot, IReadOnlyList<IPPrefix>? routes = null)
     {
+        Origin = EngineEnumMap.FromEngine(snapshot.Origin);
+        Role = EngineEnumMap.FromEngine(snapshot.Role);
+        KdPrf = EngineEnumMap.FromEngine(snapshot.KdPrf);
+        WindowSize = snapshot.WindowSize;
+        ConfiguredRemoteAddress = snapshot.RemoteHost;
+        Routes = routes ?? Array.Empty<IPPrefix>();
         TunnelName = tunnelName;
         Mux = snapshot.Mux;
         RemoteAddress = snapshot.RemoteEndPoint?.Address;
@@ -94,6 +101,23 @@ public sealed class AnytunConnection
 
     /// <summary>Sequence number of the next datagram sent.</summary>
     public uint NextSequence { get; }
+
+    /// <summary>Who created the connection: the tunnel's parameters, a learned peer, a cmdlet, a control host, sync or an import.</summary>
+    public AnytunEntryOrigin Origin { get; }
+
+    /// <summary>This side's role on the connection.</summary>
+    public AnytunRole Role { get; }
+
+    public AnytunKdPrf KdPrf { get; }
+
+    /// <summary>Replay window size (0 = off).</summary>
+    public uint WindowSize { get; }
+
+    /// <summary>The remote host as configured (a name or a literal); null when the remote is learned.</summary>
+    public string? ConfiguredRemoteAddress { get; }
+
+    /// <summary>Prefixes routed to this connection.</summary>
+    public IReadOnlyList<IPPrefix> Routes { get; }
 
     public override string ToString() => $"{TunnelName}/{Mux}";
 }

@@ -66,6 +66,9 @@ public sealed class AnytunTunnelDefinition
     /// <summary>Tag length actually used on the wire (0 for null auth, clamped to 20).</summary>
     public int EffectiveAuthTagLength => Options.EffectiveTagLength;
 
+    /// <summary>Prefixes routed to the tunnel's connection (anytun -R), as given.</summary>
+    public IReadOnlyList<Anytun.Engine.Routing.IPPrefix> Routes => Options.Routes;
+
     public bool HasPassphrase => Options.Passphrase is not null;
 
     public bool HasKey => Options.Key is not null;

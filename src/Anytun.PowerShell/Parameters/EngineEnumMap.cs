@@ -1,4 +1,5 @@
 using Anytun.Engine.Configuration;
+using Anytun.Engine.Control;
 
 namespace Anytun;
 
@@ -61,5 +62,15 @@ internal static class EngineEnumMap
         AddressFamilyPreference.IPv4Only => AnytunAddressFamily.IPv4,
         AddressFamilyPreference.IPv6Only => AnytunAddressFamily.IPv6,
         _ => null,
+    };
+
+    internal static AnytunEntryOrigin FromEngine(EntryOrigin value) => value switch
+    {
+        EntryOrigin.CommandLine => AnytunEntryOrigin.CommandLine,
+        EntryOrigin.Learned => AnytunEntryOrigin.Learned,
+        EntryOrigin.ControlHost => AnytunEntryOrigin.ControlHost,
+        EntryOrigin.Sync => AnytunEntryOrigin.Sync,
+        EntryOrigin.Import => AnytunEntryOrigin.Import,
+        _ => AnytunEntryOrigin.Cmdlet,
     };
 }

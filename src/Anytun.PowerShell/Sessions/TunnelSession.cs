@@ -1,3 +1,4 @@
+using Anytun.Engine.Protocol;
 using Anytun.Engine.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ internal sealed class TunnelSession : IRegisteredSession
         _loggers = loggers;
         Writer = writer;
         StartTime = DateTime.Now;
+        KernelRoutes = new KernelRouteTable(tunnel);
         tunnel.StateChanged += OnTunnelStateChanged;
     }
 
@@ -37,6 +39,9 @@ internal sealed class TunnelSession : IRegisteredSession
     internal ITunnelStreamWriter Writer { get; }
 
     internal DateTime StartTime { get; }
+
+    /// <summary>Kernel routes this module added via the tunnel device (removed again at stop).</summary>
+    internal KernelRouteTable KernelRoutes { get; }
 
     internal AnytunTunnelJob? Job { get; set; }
 
@@ -75,29 +80,28 @@ internal sealed class TunnelSession : IRegisteredSession
 
     internal AnytunTunnel ToOutput()
     {
-        System.Net.IPEndPoint? remote = null;
-        try
-        {
-            var connections = Tunnel.GetConnections();
-            if (connections.Count > 0)
-            {
-                remote = connections[0].RemoteEndPoint;
-            }
-        }
-        catch (Exception) when (Tunnel.State is TunnelState.Stopped or TunnelState.Faulted or TunnelState.Created)
-        {
-            // A tunnel that is not running has no connections to show.
-        }
-
+        var control = Tunnel.Control;
+        var connections = control.GetConnections();
+        var drops = control.GetTunnelDrops();
         return new AnytunTunnel(
             Name,
             MapState(Tunnel.State),
             Tunnel.DeviceName,
             Definition,
             Tunnel.LocalEndPoints,
-            remote,
+            connections.Count == 1 ? connections[0].RemoteEndPoint : null,
             Job?.Id,
-            StartTime);
+            StartTime)
+        {
+            ConnectionCount = connections.Count,
+            RouteCount = control.GetRoutes().Count,
+            RoutingEnabled = control.RoutingEnabled,
+            DropsWrongMux = drops[DropReason.WrongMux],
+            DropsGarbage = drops[DropReason.TooShort] + drops[DropReason.BadTag] + drops[DropReason.Malformed],
+            DropsNoRoute = drops[DropReason.NoRoute],
+            DropsNoConnection = drops[DropReason.NoConnection],
+            TunnelDropsTotal = drops.Total,
+        };
     }
 
     internal static AnytunTunnelState MapState(TunnelState state) => state switch
@@ -114,6 +118,7 @@ internal sealed class TunnelSession : IRegisteredSession
     {
         try
         {
+            KernelRoutes.UninstallAll();
             await Tunnel.StopAsync().ConfigureAwait(false);
         }
         finally
