@@ -184,6 +184,18 @@ Describe 'ConvertFrom-AnytunSyncStream' -Tag 'Unit' {
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSyncData,*'
     }
 
+    It '-Follow keeps the connection until -TimeoutSec and returns what arrived' {
+        $server = Start-TestServer "$script:Vectors/controld/table.txt" 'i10s-follow'
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $entries = @(ConvertFrom-AnytunSyncStream -ComputerName 127.0.0.1 -Port $server.Port -Follow -TimeoutSec 3)
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 2.5 -Because '-Follow waits for updates until -TimeoutSec'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $entries | Should -HaveCount 5
+        }
+        finally { Stop-AnytunControlServer i10s-follow; Remove-Job $server.Job }
+    }
+
     It 'a closed port is ConnectFailed' {
         $listener = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
