@@ -14,7 +14,6 @@ public sealed class StopAnytunControlServerCommand : AnytunCmdlet
 {
     private const string ByName = "ByName";
     private const string ByInputObject = "ByInputObject";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
     [SupportsWildcards]
@@ -45,25 +44,8 @@ public sealed class StopAnytunControlServerCommand : AnytunCmdlet
 
     private void Stop(ControlServerSession session)
     {
-        if (!ShouldProcess($"control server '{session.Name}'", "Stop"))
+        if (!SessionStopper.Stop(this, session, $"control server '{session.Name}'", StopToken))
         {
-            return;
-        }
-
-        try
-        {
-            if (!session.RequestStopAsync().Wait(StopTimeout, StopToken))
-            {
-                WriteWarning($"Control server '{session.Name}' did not stop within {StopTimeout.TotalSeconds} s.");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        catch (AggregateException ex)
-        {
-            WriteAnytunError(ex, session.Name);
             return;
         }
 

@@ -10,7 +10,6 @@ namespace Anytun;
 public sealed class AnytunControlServerJob : AnytunJob
 {
     internal const string JobTypeName = "AnytunControlServer";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private ControlServerSession? _session;
 
@@ -35,51 +34,11 @@ public sealed class AnytunControlServerJob : AnytunJob
 
     private protected override string StopHint => "use Stop-Job or Stop-AnytunControlServer";
 
-    /// <summary>Marks the job Running; the cmdlet calls it once the server listens.</summary>
-    public override void StartJob()
-    {
-        lock (StateGate)
-        {
-            if (_session is null)
-            {
-                throw new InvalidOperationException("The control server job has no server; start servers with Start-AnytunControlServer.");
-            }
+    private protected override string WorkKind => "Control server";
 
-            if (JobStateInfo.State == JobState.NotStarted)
-            {
-                SetJobState(JobState.Running);
-            }
-        }
-    }
+    private protected override string StartCommand => "Start-AnytunControlServer";
 
-    public override void StopJob(bool force, string? reason)
-    {
-        lock (StateGate)
-        {
-            if (IsFinal(JobStateInfo.State))
-            {
-                return;
-            }
-
-            SetJobState(JobState.Stopping);
-            if (_session is { } session)
-            {
-                try
-                {
-                    if (!session.StopAsync().Wait(StopTimeout))
-                    {
-                        Writer.WriteWarning($"Control server '{Name}' did not stop within {StopTimeout.TotalSeconds} s.");
-                    }
-                }
-                catch (AggregateException ex)
-                {
-                    Writer.WriteError(AnytunErrors.FromAny(ex, Name));
-                }
-            }
-
-            Finish(JobState.Stopped);
-        }
-    }
+    private protected override bool HasWork => _session is not null;
 
     /// <summary>Connects the started server to this job.</summary>
     internal void Attach(ControlServerSession session)
@@ -88,14 +47,5 @@ public sealed class AnytunControlServerJob : AnytunJob
         session.Job = this;
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !IsFinal(JobStateInfo.State) && _session is not null)
-        {
-            // Remove-Job -Force on a running server.
-            StopJob();
-        }
-
-        base.Dispose(disposing);
-    }
+    private protected override Task StopWorkAsync() => _session!.StopAsync();
 }

@@ -9,6 +9,8 @@ namespace Anytun;
 /// </summary>
 public abstract class AnytunJob : Job2
 {
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly AnytunTunnelJobSourceAdapter _adapter;
     private readonly JobStreamWriter _writer;
 
@@ -36,6 +38,62 @@ public abstract class AnytunJob : Job2
 
     /// <summary>How Suspend/Resume refusals tell the user to stop this kind of job.</summary>
     private protected abstract string StopHint { get; }
+
+    /// <summary>What the job runs, for messages: "Tunnel", "Control server".</summary>
+    private protected abstract string WorkKind { get; }
+
+    /// <summary>The cmdlet that starts this kind of job.</summary>
+    private protected abstract string StartCommand { get; }
+
+    /// <summary>Whether the work was attached (the cmdlet attaches it once it is up).</summary>
+    private protected abstract bool HasWork { get; }
+
+    /// <summary>Marks the job Running; the cmdlet calls it once the work is up.</summary>
+    public override void StartJob()
+    {
+        lock (StateGate)
+        {
+            if (!HasWork)
+            {
+                throw new InvalidOperationException($"This job runs nothing yet; start {WorkKind.ToLowerInvariant()}s with {StartCommand}.");
+            }
+
+            if (JobStateInfo.State == JobState.NotStarted)
+            {
+                SetJobState(JobState.Running);
+            }
+        }
+    }
+
+    /// <summary>Stops the work (bounded), then sets Stopped. Idempotent.</summary>
+    public override void StopJob(bool force, string? reason)
+    {
+        lock (StateGate)
+        {
+            if (IsFinal(JobStateInfo.State))
+            {
+                return;
+            }
+
+            SetJobState(JobState.Stopping);
+            if (HasWork)
+            {
+                try
+                {
+                    if (!StopWorkAsync().Wait(StopTimeout))
+                    {
+                        Writer.WriteWarning($"{WorkKind} '{Name}' did not stop within {StopTimeout.TotalSeconds} s.");
+                    }
+                }
+                catch (AggregateException ex)
+                {
+                    Writer.WriteError(AnytunErrors.FromAny(ex, Name));
+                }
+            }
+
+            Finish(JobState.Stopped);
+        }
+    }
 
     public override void StartJobAsync()
     {
@@ -88,6 +146,20 @@ public abstract class AnytunJob : Job2
         _writer.Close();
         _adapter.RemoveJob(this);
         Dispose();
+    }
+
+    /// <summary>Stops the attached work; <see cref="StopJob(bool, string)"/> bounds the wait.</summary>
+    private protected abstract Task StopWorkAsync();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !IsFinal(JobStateInfo.State) && HasWork)
+        {
+            // Remove-Job -Force on running work; never joins the calling thread (see StopJob).
+            StopJob();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>Stops further writes (PowerShell closes the streams at the final state), then sets <paramref name="state"/>.</summary>

@@ -10,7 +10,7 @@ namespace Anytun;
 public sealed class AnytunTunnelJob : AnytunJob
 {
     internal const string JobTypeName = "AnytunTunnel";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FaultStopTimeout = TimeSpan.FromSeconds(10);
 
     private TunnelSession? _session;
 
@@ -38,52 +38,11 @@ public sealed class AnytunTunnelJob : AnytunJob
 
     private protected override string StopHint => "use Stop-Job or Stop-AnytunTunnel";
 
-    /// <summary>Marks the job Running; the cmdlet calls it once the tunnel is up.</summary>
-    public override void StartJob()
-    {
-        lock (StateGate)
-        {
-            if (_session is null)
-            {
-                throw new InvalidOperationException("The tunnel job has no tunnel; start tunnels with Start-AnytunTunnel.");
-            }
+    private protected override string WorkKind => "Tunnel";
 
-            if (JobStateInfo.State == JobState.NotStarted)
-            {
-                SetJobState(JobState.Running);
-            }
-        }
-    }
+    private protected override string StartCommand => "Start-AnytunTunnel";
 
-    public override void StopJob(bool force, string? reason)
-    {
-        lock (StateGate)
-        {
-            if (IsFinal(JobStateInfo.State))
-            {
-                return;
-            }
-
-            SetJobState(JobState.Stopping);
-            var session = _session;
-            if (session is not null)
-            {
-                try
-                {
-                    if (!session.StopAsync().Wait(StopTimeout))
-                    {
-                        Writer.WriteWarning($"Tunnel '{Name}' did not stop within {StopTimeout.TotalSeconds} s; its threads are abandoned.");
-                    }
-                }
-                catch (AggregateException ex)
-                {
-                    Writer.WriteError(AnytunErrors.FromAny(ex, Name));
-                }
-            }
-
-            Finish(JobState.Stopped);
-        }
-    }
+    private protected override bool HasWork => _session is not null;
 
     /// <summary>Connects the started engine tunnel to this job.</summary>
     internal void Attach(TunnelSession session)
@@ -93,16 +52,7 @@ public sealed class AnytunTunnelJob : AnytunJob
         session.Faulted += OnFaulted;
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !IsFinal(JobStateInfo.State) && _session is not null)
-        {
-            // Remove-Job -Force on a running tunnel; never joins the calling thread (see StopJob).
-            StopJob();
-        }
-
-        base.Dispose(disposing);
-    }
+    private protected override Task StopWorkAsync() => _session!.StopAsync();
 
     private void OnFaulted(TunnelSession session, Exception? fault)
     {
@@ -117,7 +67,7 @@ public sealed class AnytunTunnelJob : AnytunJob
             Writer.WriteError(AnytunErrors.FromAny(exception, Name));
             try
             {
-                session.StopAsync().Wait(StopTimeout);
+                session.StopAsync().Wait(FaultStopTimeout);
             }
             catch (AggregateException)
             {

@@ -7,16 +7,13 @@ namespace Anytun;
 /// One started control server as the module tracks it: the engine server, where its log goes, and (unless run with
 /// -Wait) its job. Stopping is idempotent and removes it from <see cref="Registry"/>.
 /// </summary>
-internal sealed class ControlServerSession : IRegisteredSession
+internal sealed class ControlServerSession : StoppableSession
 {
-    private readonly CancellationTokenSource _stopRequested = new();
     private readonly ILoggerFactory _loggers;
-    private readonly object _gate = new();
-    private Task? _stopTask;
 
     internal ControlServerSession(string name, ControlServer server, ILoggerFactory loggers, string commandLine)
+        : base(name)
     {
-        Name = name;
         Server = server;
         _loggers = loggers;
         CommandLine = commandLine;
@@ -25,8 +22,6 @@ internal sealed class ControlServerSession : IRegisteredSession
 
     /// <summary>Every control server of this process, by name.</summary>
     internal static SessionRegistry<ControlServerSession> Registry { get; } = new("controlserver");
-
-    public string Name { get; }
 
     internal ControlServer Server { get; }
 
@@ -37,41 +32,11 @@ internal sealed class ControlServerSession : IRegisteredSession
 
     internal AnytunControlServerJob? Job { get; set; }
 
-    /// <summary>Cancelled when someone asks a foreground (-Wait) server to stop.</summary>
-    internal CancellationToken StopRequested => _stopRequested.Token;
-
-    public Task RequestStopAsync()
-    {
-        var job = Job;
-        if (job is not null)
-        {
-            return Task.Run(job.StopJob);
-        }
-
-        try
-        {
-            _stopRequested.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already stopped.
-        }
-
-        return StopAsync();
-    }
-
-    /// <summary>Stops the server (once), then forgets it.</summary>
-    internal Task StopAsync()
-    {
-        lock (_gate)
-        {
-            return _stopTask ??= StopCoreAsync();
-        }
-    }
+    private protected override AnytunJob? OwningJob => Job;
 
     internal AnytunControlServer ToOutput() => new(this);
 
-    private async Task StopCoreAsync()
+    private protected override async Task StopCoreAsync()
     {
         try
         {

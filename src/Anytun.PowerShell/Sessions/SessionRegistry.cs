@@ -45,6 +45,57 @@ internal sealed class SessionRegistry<TSession>
         return list;
     }
 
+    /// <summary>
+    /// The sessions named exactly by <paramref name="exactNames"/> (objects from the pipeline) when given, else those
+    /// matching <paramref name="patterns"/> (all when null), each once. A plain name that matches nothing writes the
+    /// non-terminating error <paramref name="notFound"/> builds; a wildcard that matches nothing is silent.
+    /// </summary>
+    internal List<TSession> Resolve(Cmdlet cmdlet, string[]? patterns, IEnumerable<string>? exactNames, Func<string, ErrorRecord> notFound)
+    {
+        var result = new List<TSession>();
+        if (exactNames is not null)
+        {
+            foreach (var name in exactNames)
+            {
+                if (TryGet(name, out var session))
+                {
+                    result.Add(session);
+                }
+                else
+                {
+                    cmdlet.WriteError(notFound(name));
+                }
+            }
+
+            return result;
+        }
+
+        if (patterns is null)
+        {
+            return All();
+        }
+
+        foreach (var pattern in patterns)
+        {
+            var matches = Match(pattern);
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                cmdlet.WriteError(notFound(pattern));
+                continue;
+            }
+
+            foreach (var session in matches)
+            {
+                if (!result.Contains(session))
+                {
+                    result.Add(session);
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The lowest free "&lt;prefix&gt;&lt;N&gt;".</summary>
     internal string NextDefaultName()
     {

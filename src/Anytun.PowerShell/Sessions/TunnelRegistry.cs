@@ -22,6 +22,10 @@ internal static class TunnelRegistry
     /// <summary>Tunnels whose name matches <paramref name="pattern"/> (wildcards allowed, case-insensitive).</summary>
     internal static List<TunnelSession> Match(string pattern) => Sessions.Match(pattern);
 
+    /// <summary>Tunnels by exact names (piped objects) or patterns; see <see cref="SessionRegistry{TSession}.Resolve"/>.</summary>
+    internal static List<TunnelSession> Resolve(System.Management.Automation.Cmdlet cmdlet, string[]? patterns, IEnumerable<string>? exactNames) =>
+        Sessions.Resolve(cmdlet, patterns, exactNames, AnytunErrors.TunnelNotFound);
+
     /// <summary>The lowest free "anytun&lt;N&gt;".</summary>
     internal static string NextDefaultName() => Sessions.NextDefaultName();
 
