@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Anytun;
 
 /// <summary>
-/// Stops every tunnel when the module is removed, the process exits normally, or SIGTERM arrives, so no device,
+/// Stops every tunnel and control server when the module is removed, the process exits normally, or SIGTERM arrives, so no device,
 /// socket or engine thread outlives its owner.
 /// </summary>
 public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssemblyCleanup
@@ -29,18 +29,24 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
             // .NET 10 has no default SIGTERM handler: pwsh would die without ProcessExit. This handler stops the
             // tunnels and leaves Cancel false, so the process still terminates as the sender asked. A waiting
             // Start-AnytunTunnel -Wait registers its own handler that cancels, and then returns normally instead.
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, static _ => TunnelRegistry.StopAll(ExitTimeout));
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, static _ => StopEverything());
         }
     }
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        StopEverything();
+    }
+
+    private static void StopEverything()
+    {
+        ControlServerSession.Registry.StopAll(ExitTimeout);
         TunnelRegistry.StopAll(ExitTimeout);
     }
 
     private static void OnProcessExit(object? sender, EventArgs e)
     {
-        TunnelRegistry.StopAll(ExitTimeout);
+        StopEverything();
         lock (Gate)
         {
             _sigterm?.Dispose();

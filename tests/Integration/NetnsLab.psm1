@@ -347,6 +347,6 @@ $udp.Dispose()
     }
 }
 
-Export-ModuleMember -Function Get-NetnsLabPrerequisite, New-NetnsLab, Remove-NetnsLab, Get-EndpointArgument,
+Export-ModuleMember -Function Get-NetnsLabPrerequisite, New-NetnsLab, Remove-NetnsLab, Get-EndpointArgument, Start-LabProcess,
     Start-TunnelEndpoint, Wait-TunnelEndpoint, Stop-TunnelEndpoint, Get-TunnelEndpointCounter, Get-TunnelEndpointLog,
     Test-TunnelEndpointAlive, Test-LabPing, Send-LabUdpNoise

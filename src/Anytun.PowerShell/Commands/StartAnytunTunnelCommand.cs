@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using Anytun.Engine;
 using Anytun.Engine.Runtime;
 using Microsoft.Extensions.Logging;
@@ -29,10 +28,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ResolveWarningWait = TimeSpan.FromSeconds(5);
 
-    private readonly CancellationTokenSource _signalled = new();
-    private PosixSignalRegistration? _sigterm;
-    private PosixSignalRegistration? _sigint;
-    private volatile string? _signalName;
+    private readonly ForegroundSignals _signals = new();
 
     /// <summary>Name of the tunnel; with -InputObject it replaces the definition's name.</summary>
     [Parameter]
@@ -74,12 +70,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         }
     }
 
-    protected override void DisposeResources()
-    {
-        _sigterm?.Dispose();
-        _sigint?.Dispose();
-        _signalled.Dispose();
-    }
+    protected override void DisposeResources() => _signals.Dispose();
 
     /// <summary>Starts one tunnel; returns the error to report, or null.</summary>
     private ErrorRecord? StartOne(AnytunTunnelDefinition definition)
@@ -121,8 +112,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
 
     private ErrorRecord? StartAsJob(AnytunTunnelDefinition definition, string name)
     {
-        var jobDefinition = new JobDefinition(typeof(AnytunTunnelJobSourceAdapter), definition.CommandLine, name);
-        var job = (AnytunTunnelJob)JobManager.NewJob(new JobInvocationInfo(jobDefinition, new Dictionary<string, object>()));
+        var job = AnytunTunnelJobSourceAdapter.NewJob<AnytunTunnelJob>(JobManager, definition.CommandLine, name);
 
         var (session, error) = CreateAndStart(definition, name, job.Writer, job);
         if (session is null)
@@ -158,7 +148,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
             return error;
         }
 
-        RegisterSignals();
+        _signals.Register();
         ErrorRecord? result = null;
         try
         {
@@ -270,7 +260,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     /// <summary>Blocks until the first authenticated packet, with progress; null on success.</summary>
     private ErrorRecord? WaitForFirstPeerPacket(TunnelSession session, QueuedStreamWriter? queue)
     {
-        using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(StopToken, _signalled.Token, session.StopRequested);
+        using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(StopToken, _signals.Token, session.StopRequested);
         var peer = session.Tunnel.WaitForPeerAsync(waitCancel.Token);
         var timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : Timeout.InfiniteTimeSpan;
         var clock = Stopwatch.StartNew();
@@ -317,7 +307,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
                 return null;
             }
 
-            if (_signalled.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
+            if (_signals.Token.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
             {
                 // -Wait: a signal or Stop-AnytunTunnel while waiting is a clean end, not an error.
                 return null;
@@ -345,7 +335,7 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     /// <summary>-Wait: drains log records until Ctrl+C, a signal, Stop-AnytunTunnel or an engine fault.</summary>
     private ErrorRecord? WaitUntilStopped(TunnelSession session, QueuedStreamWriter queue)
     {
-        var handles = new[] { queue.DataAvailable, StopToken.WaitHandle, _signalled.Token.WaitHandle, session.StopRequested.WaitHandle };
+        var handles = new[] { queue.DataAvailable, StopToken.WaitHandle, _signals.Token.WaitHandle, session.StopRequested.WaitHandle };
         while (true)
         {
             WaitHandle.WaitAny(handles, TimeSpan.FromSeconds(1));
@@ -355,9 +345,9 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
             }
 
             queue.Drain(this);
-            if (_signalled.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
+            if (_signals.Token.IsCancellationRequested || session.StopRequested.IsCancellationRequested)
             {
-                var reason = _signalName ?? "Stop-AnytunTunnel";
+                var reason = _signals.SignalName ?? "Stop-AnytunTunnel";
                 WriteObject(new AnytunLogRecord(
                     DateTime.Now, AnytunLogLevel.Information, session.Name, CmdletCategory, TunnelStoppingEventId, "TunnelStopping",
                     $"tunnel '{session.Name}' is stopping ({reason})"));
@@ -381,32 +371,6 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         if (!MyInvocation.BoundParameters.ContainsKey("Debug") || MyInvocation.BoundParameters.ContainsKey("Verbose"))
         {
             WriteVerbose(message);
-        }
-    }
-
-    // SIGTERM (systemd, docker stop) and SIGINT outside a console: stop cleanly instead of dying mid-packet.
-    private void RegisterSignals()
-    {
-        if (_sigterm is not null)
-        {
-            return;
-        }
-
-        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-    }
-
-    private void OnSignal(PosixSignalContext context)
-    {
-        context.Cancel = true;
-        _signalName = context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
-        try
-        {
-            _signalled.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The cmdlet already finished.
         }
     }
 

@@ -13,7 +13,6 @@ public sealed class StopAnytunTunnelCommand : AnytunCmdlet
 {
     private const string ByName = "ByName";
     private const string ByInputObject = "ByInputObject";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
     [SupportsWildcards]
@@ -46,25 +45,8 @@ public sealed class StopAnytunTunnelCommand : AnytunCmdlet
 
     private void Stop(TunnelSession session)
     {
-        if (!ShouldProcess($"tunnel '{session.Name}'", "Stop"))
+        if (!SessionStopper.Stop(this, session, $"tunnel '{session.Name}'", StopToken))
         {
-            return;
-        }
-
-        try
-        {
-            if (!session.RequestStopAsync().Wait(StopTimeout, StopToken))
-            {
-                WriteWarning($"Tunnel '{session.Name}' did not stop within {StopTimeout.TotalSeconds} s.");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        catch (AggregateException ex)
-        {
-            WriteAnytunError(ex, session.Name);
             return;
         }
 

@@ -10,52 +10,8 @@ internal static class TunnelResolver
     /// (every tunnel when null), each once. A plain name or object that matches nothing writes a non-terminating
     /// 'TunnelNotFound'; a wildcard that matches nothing is silent.
     /// </summary>
-    internal static List<TunnelSession> Resolve(Cmdlet cmdlet, string[]? names, AnytunTunnel[]? inputObjects = null)
-    {
-        if (inputObjects is not null)
-        {
-            var sessions = new List<TunnelSession>(inputObjects.Length);
-            foreach (var tunnel in inputObjects)
-            {
-                if (TunnelRegistry.TryGet(tunnel.Name, out var session))
-                {
-                    sessions.Add(session);
-                }
-                else
-                {
-                    cmdlet.WriteError(AnytunErrors.TunnelNotFound(tunnel.Name));
-                }
-            }
-
-            return sessions;
-        }
-
-        if (names is null)
-        {
-            return TunnelRegistry.All();
-        }
-
-        var result = new List<TunnelSession>();
-        foreach (var name in names)
-        {
-            var matches = TunnelRegistry.Match(name);
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                cmdlet.WriteError(AnytunErrors.TunnelNotFound(name));
-                continue;
-            }
-
-            foreach (var session in matches)
-            {
-                if (!result.Contains(session))
-                {
-                    result.Add(session);
-                }
-            }
-        }
-
-        return result;
-    }
+    internal static List<TunnelSession> Resolve(Cmdlet cmdlet, string[]? names, AnytunTunnel[]? inputObjects = null) =>
+        TunnelRegistry.Resolve(cmdlet, names, inputObjects?.Select(static t => t.Name));
 
     /// <summary>The running tunnel named exactly <paramref name="name"/>, or null after a non-terminating 'TunnelNotFound'.</summary>
     internal static TunnelSession? ResolveOne(Cmdlet cmdlet, string name)

@@ -4,12 +4,19 @@ using System.Management.Automation;
 namespace Anytun;
 
 /// <summary>
-/// Job source for tunnel jobs. PowerShell registers it on Import-Module (public, parameterless constructor);
-/// one instance per runspace, so each runspace sees the jobs it started, as with other job types.
+/// Job source for the module's jobs (tunnels and control servers). PowerShell registers it on Import-Module (public,
+/// parameterless constructor); one instance per runspace, so each runspace sees the jobs it started, as with other
+/// job types. The kind of job comes from the <see cref="JobKindParameter"/> parameter of the invocation (default: a
+/// tunnel).
 /// </summary>
 public sealed class AnytunTunnelJobSourceAdapter : JobSourceAdapter
 {
-    private readonly ConcurrentDictionary<Guid, AnytunTunnelJob> _jobs = new();
+    /// <summary>Invocation parameter naming the kind of job; <see cref="ControlServerKind"/> or absent (a tunnel).</summary>
+    internal const string JobKindParameter = "AnytunJobKind";
+
+    internal const string ControlServerKind = "ControlServer";
+
+    private readonly ConcurrentDictionary<Guid, AnytunJob> _jobs = new();
 
     public AnytunTunnelJobSourceAdapter()
     {
@@ -21,7 +28,11 @@ public sealed class AnytunTunnelJobSourceAdapter : JobSourceAdapter
         ArgumentNullException.ThrowIfNull(specification);
 
         // JobInvocationInfo.Name is empty here; the name travels in the definition.
-        var job = new AnytunTunnelJob(this, specification.Definition.Command, specification.Definition.Name);
+        var command = specification.Definition.Command;
+        var name = specification.Definition.Name;
+        AnytunJob job = IsControlServer(specification)
+            ? new AnytunControlServerJob(this, command, name)
+            : new AnytunTunnelJob(this, command, name);
         _jobs[job.InstanceId] = job;
         return job;
     }
@@ -68,7 +79,37 @@ public sealed class AnytunTunnelJobSourceAdapter : JobSourceAdapter
         _jobs.TryRemove(job.InstanceId, out _);
     }
 
-    private List<Job2> Select(Func<AnytunTunnelJob, object?, bool> predicate, object? argument)
+    /// <summary>A new job of this adapter named <paramref name="name"/>; the caller attaches the work to it.</summary>
+    internal static TJob NewJob<TJob>(JobManager jobManager, string command, string name)
+        where TJob : AnytunJob
+    {
+        var parameters = new Dictionary<string, object>();
+        if (typeof(TJob) == typeof(AnytunControlServerJob))
+        {
+            parameters[JobKindParameter] = ControlServerKind;
+        }
+
+        var definition = new JobDefinition(typeof(AnytunTunnelJobSourceAdapter), command, name);
+        return (TJob)jobManager.NewJob(new JobInvocationInfo(definition, parameters));
+    }
+
+    private static bool IsControlServer(JobInvocationInfo specification)
+    {
+        foreach (var parameters in specification.Parameters)
+        {
+            foreach (var parameter in parameters)
+            {
+                if (parameter.Name == JobKindParameter && parameter.Value as string == ControlServerKind)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private List<Job2> Select(Func<AnytunJob, object?, bool> predicate, object? argument)
     {
         var result = new List<Job2>();
         foreach (var job in _jobs.Values)

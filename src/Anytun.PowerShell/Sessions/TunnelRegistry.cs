@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Management.Automation;
-
 namespace Anytun;
 
 /// <summary>
@@ -10,69 +6,29 @@ namespace Anytun;
 /// </summary>
 internal static class TunnelRegistry
 {
-    private static readonly ConcurrentDictionary<string, TunnelSession> Sessions = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly SessionRegistry<TunnelSession> Sessions = new("anytun");
 
-    internal static bool Contains(string name) => Sessions.ContainsKey(name);
+    internal static bool Contains(string name) => Sessions.Contains(name);
 
-    internal static bool TryAdd(TunnelSession session) => Sessions.TryAdd(session.Name, session);
+    internal static bool TryAdd(TunnelSession session) => Sessions.TryAdd(session);
 
-    internal static void Remove(TunnelSession session) =>
-        ((ICollection<KeyValuePair<string, TunnelSession>>)Sessions).Remove(new KeyValuePair<string, TunnelSession>(session.Name, session));
+    internal static void Remove(TunnelSession session) => Sessions.Remove(session);
 
-    internal static bool TryGet(string name, out TunnelSession session) => Sessions.TryGetValue(name, out session!);
+    internal static bool TryGet(string name, out TunnelSession session) => Sessions.TryGet(name, out session);
 
     /// <summary>All tunnels, ordered by name.</summary>
-    internal static List<TunnelSession> All()
-    {
-        var list = new List<TunnelSession>(Sessions.Values);
-        list.Sort(static (a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
-        return list;
-    }
+    internal static List<TunnelSession> All() => Sessions.All();
 
     /// <summary>Tunnels whose name matches <paramref name="pattern"/> (wildcards allowed, case-insensitive).</summary>
-    internal static List<TunnelSession> Match(string pattern)
-    {
-        var wildcard = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase);
-        var list = All();
-        list.RemoveAll(session => !wildcard.IsMatch(session.Name));
-        return list;
-    }
+    internal static List<TunnelSession> Match(string pattern) => Sessions.Match(pattern);
+
+    /// <summary>Tunnels by exact names (piped objects) or patterns; see <see cref="SessionRegistry{TSession}.Resolve"/>.</summary>
+    internal static List<TunnelSession> Resolve(System.Management.Automation.Cmdlet cmdlet, string[]? patterns, IEnumerable<string>? exactNames) =>
+        Sessions.Resolve(cmdlet, patterns, exactNames, AnytunErrors.TunnelNotFound);
 
     /// <summary>The lowest free "anytun&lt;N&gt;".</summary>
-    internal static string NextDefaultName()
-    {
-        for (var n = 0; ; n++)
-        {
-            var name = "anytun" + n.ToString(CultureInfo.InvariantCulture);
-            if (!Sessions.ContainsKey(name))
-            {
-                return name;
-            }
-        }
-    }
+    internal static string NextDefaultName() => Sessions.NextDefaultName();
 
     /// <summary>Stops every tunnel (module removal, process exit); bounded so exit never hangs.</summary>
-    internal static void StopAll(TimeSpan timeout)
-    {
-        var sessions = All();
-        if (sessions.Count == 0)
-        {
-            return;
-        }
-
-        var stops = new Task[sessions.Count];
-        for (var i = 0; i < sessions.Count; i++)
-        {
-            stops[i] = sessions[i].RequestStopAsync();
-        }
-
-        try
-        {
-            Task.WaitAll(stops, timeout);
-        }
-        catch (AggregateException)
-        {
-            // Best effort at exit: a tunnel that failed to stop cleanly is closed by the kernel with the process.
-        }
-    }
+    internal static void StopAll(TimeSpan timeout) => Sessions.StopAll(timeout);
 }

@@ -8,16 +8,13 @@ namespace Anytun;
 /// One started tunnel as the module tracks it: the engine tunnel, its definition, where its messages go,
 /// and (unless run with -Wait) its job. Stopping is idempotent and removes it from the registry.
 /// </summary>
-internal sealed class TunnelSession
+internal sealed class TunnelSession : StoppableSession
 {
-    private readonly CancellationTokenSource _stopRequested = new();
     private readonly ILoggerFactory _loggers;
-    private readonly object _gate = new();
-    private Task? _stopTask;
 
     internal TunnelSession(string name, AnytunTunnelDefinition definition, Tunnel tunnel, ILoggerFactory loggers, ITunnelStreamWriter writer)
+        : base(name)
     {
-        Name = name;
         Definition = definition;
         Tunnel = tunnel;
         _loggers = loggers;
@@ -29,8 +26,6 @@ internal sealed class TunnelSession
 
     /// <summary>Raised on a thread-pool thread (never an engine thread) when the engine faults.</summary>
     internal event Action<TunnelSession, Exception?>? Faulted;
-
-    internal string Name { get; }
 
     internal AnytunTunnelDefinition Definition { get; }
 
@@ -45,38 +40,7 @@ internal sealed class TunnelSession
 
     internal AnytunTunnelJob? Job { get; set; }
 
-    /// <summary>Cancelled when someone asks a foreground (-Wait) tunnel to stop.</summary>
-    internal CancellationToken StopRequested => _stopRequested.Token;
-
-    /// <summary>Stops the tunnel the way its owner expects: through its job, or by waking the -Wait cmdlet.</summary>
-    internal Task RequestStopAsync()
-    {
-        var job = Job;
-        if (job is not null)
-        {
-            return Task.Run(job.StopJob);
-        }
-
-        try
-        {
-            _stopRequested.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already stopped.
-        }
-
-        return StopAsync();
-    }
-
-    /// <summary>Stops the engine (once), then forgets the tunnel.</summary>
-    internal Task StopAsync()
-    {
-        lock (_gate)
-        {
-            return _stopTask ??= StopCoreAsync();
-        }
-    }
+    private protected override AnytunJob? OwningJob => Job;
 
     internal AnytunTunnel ToOutput()
     {
@@ -114,7 +78,7 @@ internal sealed class TunnelSession
         _ => AnytunTunnelState.Faulted,
     };
 
-    private async Task StopCoreAsync()
+    private protected override async Task StopCoreAsync()
     {
         try
         {
