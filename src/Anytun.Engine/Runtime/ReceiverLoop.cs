@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Control;
@@ -38,6 +39,9 @@ internal sealed class ReceiverLoop
     private UdpCoalescer? _udpCoalescer;
     private Connection? _pendingConnection;
     private ReplyAnticipation? _anticipation;
+    private readonly SafeHandle? _readiness;
+    private long _carryWindowStart;
+    private long _carryWindowPackets;
 
     public ReceiverLoop(EngineContext context, Socket socket, QuiescentReclaimer.ThreadSlot slot)
     {
@@ -47,6 +51,27 @@ internal sealed class ReceiverLoop
         _decoder = new SatpDecoder(context.Algorithms);
         _dropLog = context.DropLog.CreateLimiter(DropDirection.Receive);
         _addressSize = SocketAddress.GetMaximumAddressSize(socket.AddressFamily);
+        _readiness = (context.Device as IPollablePacketDevice)?.Readiness;
+    }
+
+    /// <summary>Whether this receiver can wait on the device as well (single-thread mode): the device has a readiness
+    /// descriptor and this thread's wait has a wake-up eventfd.</summary>
+    public bool CanCarry => _readiness is not null && Volatile.Read(ref _anticipation) is not null;
+
+    /// <summary>The address family of this receiver's socket.</summary>
+    public AddressFamily Family => _socket.AddressFamily;
+
+    /// <summary>Shutdown: a receiver waiting in poll() wakes and ends.</summary>
+    public void Interrupt() => Volatile.Read(ref _anticipation)?.Interrupt();
+
+    /// <summary>Single-thread mode begins: this thread adds the device to its wait (called by the sender thread).</summary>
+    public void WakeToCarry()
+    {
+        var anticipation = Volatile.Read(ref _anticipation);
+        if (anticipation is not null)
+        {
+            anticipation.Device = _readiness;
+        }
     }
 
     /// <summary>Thread-allocated bytes after the last datagram (allocation tests read this).</summary>
@@ -93,6 +118,16 @@ internal sealed class ReceiverLoop
         {
             source.Size = _addressSize;
             var length = receiver.Receive(buffer, source, out var segmentSize);
+            if (length == UdpGroReceiver.DeviceReadable)
+            {
+                // Single-thread mode: the device has a packet and the socket nothing. Send it from this thread.
+                _slot.Enter();
+                CarryFromDevice(anticipation!);
+                _slot.Leave();
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                continue;
+            }
+
             if (length < 0)
             {
                 var error = UdpGroReceiver.ToSocketError(length);
@@ -119,11 +154,13 @@ internal sealed class ReceiverLoop
 
             // With UDP_GRO one receive may hold a run of datagrams of segmentSize bytes (the last may be shorter).
             var offset = 0;
+            var datagrams = 0;
             do
             {
                 var datagramLength = Math.Min(segmentSize, length - offset);
                 Process(buffer.AsSpan(offset, datagramLength), source);
                 offset += datagramLength;
+                datagrams++;
                 Interlocked.Increment(ref _processed);
             }
             while (offset < length && segmentSize > 0);
@@ -131,9 +168,14 @@ internal sealed class ReceiverLoop
             // Nothing else is waiting in this receive: hand the merged segments to the kernel now.
             WritePending();
 
-            // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here if the
-            // sender thread is asleep, instead of waiting for it to wake up.
-            if (_context.Offloads.Batch)
+            // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here, in
+            // single-thread mode always, else if the sender thread is asleep, instead of waiting for it to wake up.
+            if (anticipation?.Device is not null)
+            {
+                CountCarried(datagrams);
+                CarryFromDevice(anticipation);
+            }
+            else if (_context.Offloads.Batch)
             {
                 _context.Sender?.TryDrainFromReceiver();
             }
@@ -142,6 +184,43 @@ internal sealed class ReceiverLoop
             _decoder.ForgetRetiredKeys();
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
+    }
+
+    /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device; after a send
+    /// poll without sleeping for a round trip, as the answer is near.</summary>
+    private void CarryFromDevice(ReplyAnticipation anticipation)
+    {
+        var sent = _context.Sender?.DrainForCarrier() ?? 0;
+        if (sent > 0)
+        {
+            if (_context.LoadMode!.SpinAfterSend)
+            {
+                anticipation.OpenWindow();
+            }
+
+            CountCarried(sent);
+        }
+    }
+
+    /// <summary>Single-thread mode: above <see cref="LoadModeSwitch.PipelineAbove"/> packets in a window, give the
+    /// device back to the sender thread (the two threads then work in parallel).</summary>
+    private void CountCarried(int packets)
+    {
+        _carryWindowPackets += packets;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var elapsed = now - _carryWindowStart;
+        if (_carryWindowPackets > LoadModeSwitch.PipelineAbove && elapsed < 2 * LoadModeSwitch.WindowTicks)
+        {
+            _anticipation!.Device = null;
+            _context.LoadMode!.EnterPipeline();
+        }
+        else if (elapsed < LoadModeSwitch.WindowTicks)
+        {
+            return;
+        }
+
+        _carryWindowStart = now;
+        _carryWindowPackets = 0;
     }
 
     private void Process(Span<byte> datagram, SocketAddress source)
