@@ -32,7 +32,7 @@ internal sealed class EngineContext
         DropLog = new DropLogReporter(logger, control.Connections, control.TunnelCounters);
         if (idleMode != IdleMode.Pipeline && device is IPollablePacketDevice { Readiness: not null })
         {
-            LoadMode = new LoadModeSwitch(spinAfterSend: idleMode == IdleMode.SingleThread);
+            LoadMode = LoadModeSwitch.TryCreate();
         }
     }
 

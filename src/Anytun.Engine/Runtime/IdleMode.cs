@@ -2,8 +2,8 @@ namespace Anytun.Engine.Runtime;
 
 /// <summary>
 /// How a tunnel waits under light traffic. The environment variable ANYTUN_IDLE_MODE chooses (read when a tunnel is
-/// created): "single" (default) = one thread waits on the device and the socket at once and polls briefly after a
-/// send; "single-nospin" = the same without polling; "pipeline" (or "0", "off") = always the two-thread pipeline.
+/// created): "single" (default) = under light traffic one thread waits on the device and the socket at once;
+/// "pipeline" (or "0", "off") = always the two-thread pipeline.
 /// Under load every mode runs the pipeline; none changes a byte on the wire.
 /// </summary>
 internal enum IdleMode
@@ -11,11 +11,8 @@ internal enum IdleMode
     /// <summary>Sender and receiver threads always (the device reader and the socket reader hand packets over).</summary>
     Pipeline,
 
-    /// <summary>Single-thread carrying under light traffic, with a short poll for the answer after each send.</summary>
+    /// <summary>Single-thread carrying under light traffic (the pipeline under load).</summary>
     SingleThread,
-
-    /// <summary>Single-thread carrying under light traffic; sleeps right after each send.</summary>
-    SingleThreadNoSpin,
 }
 
 /// <summary>Reads <see cref="IdleMode"/> from the environment.</summary>
@@ -28,7 +25,6 @@ internal static class IdleModes
     public static IdleMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         "pipeline" or "0" or "off" or "false" => IdleMode.Pipeline,
-        "single-nospin" => IdleMode.SingleThreadNoSpin,
         _ => IdleMode.SingleThread,
     };
 }

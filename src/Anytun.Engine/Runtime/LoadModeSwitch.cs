@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Anytun.Engine.Device;
+using Anytun.Engine.Interop;
 
 namespace Anytun.Engine.Runtime;
 
@@ -9,9 +11,10 @@ namespace Anytun.Engine.Runtime;
 /// parallel). The carrier switches to the pipeline when it handles more than <see cref="PipelineAbove"/> packets in a
 /// window; the sender switches back after <see cref="QuietWindows"/> windows below <see cref="SingleBelow"/>.
 /// Who reads the device is always decided by the sender's gate, so a switch never lets two threads read at once; the
-/// mode only decides who sleeps on it. Switches are rare; the packet path reads one volatile field.
+/// mode only decides who sleeps on it. Switches are rare; the packet path reads one volatile field. The sender parks
+/// on an eventfd (no lock, nothing allocated per switch).
 /// </summary>
-internal sealed class LoadModeSwitch
+internal sealed unsafe class LoadModeSwitch : IDisposable
 {
     /// <summary>The measuring window of both decisions.</summary>
     public const int WindowMilliseconds = 10;
@@ -27,10 +30,14 @@ internal sealed class LoadModeSwitch
 
     public static readonly long WindowTicks = Stopwatch.Frequency * WindowMilliseconds / 1000;
 
-    /// <summary>The sender thread parks on this (Monitor.Wait: nothing allocated per switch, unlike a lazily built event).</summary>
-    private readonly object _park = new();
+    private readonly FileDescriptorHandle _park;
     private volatile ReceiverLoop? _carrier;
     private long _switches;
+
+    private LoadModeSwitch(FileDescriptorHandle park)
+    {
+        _park = park;
+    }
 
     /// <summary>The receiver that waits on the device while in single-thread mode; null in pipeline mode.</summary>
     public ReceiverLoop? Carrier => _carrier;
@@ -38,13 +45,12 @@ internal sealed class LoadModeSwitch
     /// <summary>Mode changes so far (both directions).</summary>
     public long Switches => Interlocked.Read(ref _switches);
 
-    public LoadModeSwitch(bool spinAfterSend)
+    /// <summary>Null when no eventfd is available (the tunnel then stays in pipeline mode).</summary>
+    public static LoadModeSwitch? TryCreate()
     {
-        SpinAfterSend = spinAfterSend;
+        var fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        return fd < 0 ? null : new LoadModeSwitch(new FileDescriptorHandle(fd));
     }
-
-    /// <summary>The carrier polls without sleeping for a round trip after each send.</summary>
-    public bool SpinAfterSend { get; }
 
     /// <summary>Sender side: hand the device to <paramref name="carrier"/> (which is woken to add it to its wait).</summary>
     public void EnterSingle(ReceiverLoop carrier)
@@ -62,6 +68,7 @@ internal sealed class LoadModeSwitch
             return;
         }
 
+        _carrier = null;
         Interlocked.Increment(ref _switches);
         WakeSender();
     }
@@ -69,24 +76,56 @@ internal sealed class LoadModeSwitch
     /// <summary>Sender side: sleeps while the carrier has the device (returns at once in pipeline mode or on stop).</summary>
     public void WaitForPipeline(EngineContext context)
     {
-        lock (_park)
+        var added = false;
+        try
         {
+            _park.DangerousAddRef(ref added);
+            var poll = new Libc.PollFd { Fd = _park.Fd, Events = Libc.POLLIN };
             while (_carrier is not null && !context.Stopping)
             {
-                Monitor.Wait(_park);
+                poll.Revents = 0;
+                _ = Libc.Poll(&poll, 1, -1);
+                ulong value;
+                _ = Libc.Read(_park.Fd, (byte*)&value, sizeof(ulong));
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                _park.DangerousRelease();
             }
         }
     }
 
     /// <summary>Shutdown: the sender thread must not sleep any longer.</summary>
-    public void Release() => WakeSender();
+    public void Release()
+    {
+        _carrier = null;
+        WakeSender();
+    }
+
+    public void Dispose() => _park.Dispose();
 
     private void WakeSender()
     {
-        lock (_park)
+        var added = false;
+        try
         {
-            _carrier = null;
-            Monitor.PulseAll(_park);
+            _park.DangerousAddRef(ref added);
+            ulong one = 1;
+            _ = Libc.Write(_park.Fd, (byte*)&one, sizeof(ulong));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The tunnel has stopped: nobody parks any more.
+        }
+        finally
+        {
+            if (added)
+            {
+                _park.DangerousRelease();
+            }
         }
     }
 }

@@ -77,12 +77,6 @@ internal sealed class ReceiverLoop
     /// <summary>Thread-allocated bytes after the last datagram (allocation tests read this).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
-    /// <summary>
-    /// Called by the sender thread right after it sent: an answer may follow within a round trip, so a sleeping receiver
-    /// wakes now and polls briefly instead of being woken when the answer arrives.
-    /// </summary>
-    public void AnticipateReply() => Volatile.Read(ref _anticipation)?.Nudge();
-
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
@@ -122,7 +116,7 @@ internal sealed class ReceiverLoop
             {
                 // Single-thread mode: the device has a packet and the socket nothing. Send it from this thread.
                 _slot.Enter();
-                CarryFromDevice(anticipation!);
+                CarryFromDevice();
                 _slot.Leave();
                 Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 continue;
@@ -173,7 +167,7 @@ internal sealed class ReceiverLoop
             if (anticipation?.Device is not null)
             {
                 CountCarried(datagrams);
-                CarryFromDevice(anticipation);
+                CarryFromDevice();
             }
             else if (_context.Offloads.Batch)
             {
@@ -186,18 +180,13 @@ internal sealed class ReceiverLoop
         }
     }
 
-    /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device; after a send
-    /// poll without sleeping for a round trip, as the answer is near.</summary>
-    private void CarryFromDevice(ReplyAnticipation anticipation)
+    /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device. No spinning
+    /// for the answer afterwards: on two cores a spinning carrier at each end starves the application that answers.</summary>
+    private void CarryFromDevice()
     {
         var sent = _context.Sender?.DrainForCarrier() ?? 0;
         if (sent > 0)
         {
-            if (_context.LoadMode!.SpinAfterSend)
-            {
-                anticipation.OpenWindow();
-            }
-
             CountCarried(sent);
         }
     }

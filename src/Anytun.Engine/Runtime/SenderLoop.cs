@@ -81,7 +81,7 @@ internal sealed class SenderLoop
     /// <summary>Test hook: the encoder this loop (and receivers draining for it) encrypts with.</summary>
     internal SatpEncoder Encoder => _encoder;
 
-    /// <summary>The receivers to wake after a send under light traffic (set by the tunnel before the threads start).</summary>
+    /// <summary>The receivers, one of which carries the device in single-thread mode (set before the threads start).</summary>
     internal ReceiverLoop[] Receivers { get; set; } = Array.Empty<ReceiverLoop>();
 
     public void Run() => EngineThread.Run(_context, _slot, RunCore, Close);
@@ -200,22 +200,11 @@ internal sealed class SenderLoop
                 }
             }
 
-            var before = _processed;
             lock (_gate)
             {
                 if (_closed || !DispatchAvailable(first, ownThread: true))
                 {
                     return;
-                }
-            }
-
-            if (_processed != before)
-            {
-                // Something went out and this thread is about to sleep: have the receivers awake for the answer.
-                var receivers = Receivers;
-                for (var i = 0; i < receivers.Length; i++)
-                {
-                    receivers[i].AnticipateReply();
                 }
             }
 

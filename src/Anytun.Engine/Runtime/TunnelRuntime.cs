@@ -91,6 +91,7 @@ internal sealed class TunnelRuntime
         Transport?.Dispose();
         Device?.Dispose();
         Threads?.Join(JoinTimeoutMilliseconds, logger);
+        Context?.LoadMode?.Dispose();
 
         // The threads are gone: what they counted since the last summary goes into the log now.
         Context?.DropLog.Stop();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Device;
 using Anytun.Engine.Interop;
@@ -6,19 +5,15 @@ using Anytun.Engine.Interop;
 namespace Anytun.Engine.Transport;
 
 /// <summary>
-/// Lets a receiver thread be awake when the answer to a just-sent packet arrives. The sender nudges a parked receiver
-/// right after it sent something; the receiver then spins on its non-blocking socket for a short window instead of
-/// sleeping, so its wake-up overlaps the network round trip instead of following it (a ping reply is picked up by a
-/// running thread, as in a single-threaded select() loop). Idle tunnels never spin: only a send opens a window.
+/// A receiver thread's wait: poll() on its socket, a wake-up eventfd (<see cref="Nudge"/>, <see cref="Interrupt"/>) and,
+/// in the single-thread mode, the device (<see cref="Device"/>). It once also spun for a short window after a nudge
+/// from the sender (to have the receiver awake for the answer); measured on 2 vCPUs that spinning starves the process
+/// that answers (ping 0.55-0.80 ms against 0.43-0.46 ms without), so no wait spins.
 /// </summary>
 internal sealed unsafe class ReplyAnticipation : IDisposable
 {
-    /// <summary>How long a nudged receiver polls before it sleeps again: a little more than a local round trip.</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 2000;
-
     private readonly FileDescriptorHandle _eventFd;
     private int _parked;
-    private long _spinUntil;
     private SafeHandle? _device;
     private bool _interrupted;
 
@@ -95,23 +90,13 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
         }
     }
 
-    /// <summary>Carrier side, right after it sent: poll without sleeping for a round trip (the answer is near).</summary>
-    public void OpenWindow() => _spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-
     /// <summary>
-    /// Receiver side, after the socket said EAGAIN: spin while a window is open, else sleep in poll() on the socket, the
-    /// eventfd and (single-thread mode) the device; a nudge opens a new window. Returns true when the device is readable,
-    /// false when the socket may be readable (or the window ended).
+    /// Receiver side, after the socket said EAGAIN: sleep in poll() on the socket, the eventfd and (single-thread mode)
+    /// the device. Returns true when the device is readable, false when the socket may be readable (or a nudge came).
     /// </summary>
     public bool Wait(int socketFd)
     {
         var device = Device;
-        var spinning = Stopwatch.GetTimestamp() < _spinUntil;
-        if (spinning && device is null)
-        {
-            Thread.SpinWait(20);
-            return false;
-        }
 
         var added = false;
         var deviceAdded = false;
@@ -129,13 +114,6 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
                 count = 3;
             }
 
-            if (spinning)
-            {
-                // A poll that does not sleep covers the socket and the device at once.
-                _ = Libc.Poll(fds, count, 0);
-                return fds[2].Revents != 0;
-            }
-
             Volatile.Write(ref _parked, 1);
             _ = Libc.Poll(fds, count, -1);
             Volatile.Write(ref _parked, 0);
@@ -143,10 +121,6 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
             {
                 ulong value;
                 _ = Libc.Read(_eventFd.Fd, (byte*)&value, sizeof(ulong));
-                if (fds[0].Revents == 0 && device is null)
-                {
-                    _spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-                }
             }
 
             // Any event on the device (also an error: the read then reports it) is for the device drain.

@@ -21,12 +21,11 @@ public sealed class TunnelAllocationTests
         _output = output;
     }
 
-    /// <summary>Every idle mode: in the single-thread mode a receiver thread also reads and sends (its count covers both),
+    /// <summary>Both idle modes: in the single-thread mode a receiver thread also reads and sends (its count covers both),
     /// and the bursts with pauses between them switch the modes back and forth during warm-up and measurement.</summary>
     [Theory]
     [InlineData("", "single")]
     [InlineData("", "pipeline")]
-    [InlineData("", "single-nospin")]
     [InlineData("-w 64", "single")]
     [InlineData("-c null -a null", "single")]
     public async Task SendAndReceiveLoopsDoNotAllocatePerPacket(string extra, string idleMode)
