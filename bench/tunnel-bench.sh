@@ -45,7 +45,14 @@
 #               module module-null module-aes256 (both ends = the PowerShell module, same options as anytun*)
 #               module-anytun (A = module, B = anytun)
 #   --module DIR   the built module folder for the module presets (default: <repo>/out/Anytun)
-#   --compare   run the presets anytun, uanytun, module and print the comparison table
+#   --compare   run the presets anytun, uanytun, module and print the comparison table: the presets take turns,
+#               one repetition each per round, -r rounds (default 5 with --compare), and the table gives the median of
+#               each figure and the median of the per-round ratios (pairs measured a minute apart, not ten)
+#   --presets LIST   with --compare: these presets instead of anytun,uanytun,module (e.g. uanytun,module)
+#   --env 'VAR=VALUE ...'   environment for the module endpoints (e.g. ANYTUN_IDLE_MODE=pipeline)
+#   --tap       anytun/uanytun/module presets on tap devices (tap0) instead of tun
+#   --connections N   module presets: the right-hand end (B, the server) also has N more connections with one route
+#               each, plus a route for A's tunnel subnet to the command-line connection (routing mode, N+1 of each)
 #   -v          print endpoint logs and raw iperf3 output locations
 #
 # Output: one line per metric, e.g.
@@ -53,12 +60,16 @@
 # Metrics: tcp_mbit (receiver goodput), tcp_retr, tcp_cpu_endpoints_pct (CPU of the endpoint
 # processes during the TCP run, 100 = one core; kernel tunnels show 0), tcp_cpu_machine_pct (whole
 # machine busy during the TCP run, 200 = both cores), udp_tx_pps, udp_rx_pps (delivered), udp_loss_pct,
-# udp_rx_mbit, ping_avg_ms, ping_max_ms.
+# udp_rx_mbit, ping_avg_ms, ping_max_ms, and the CPU time of both endpoint processes per delivered packet
+# (/proc/<pid>/stat utime+stime over the UDP run / delivered packets): udp_cpu_us_per_pkt (-l bytes, default 64)
+# and udp1400_cpu_us_per_pkt (a second UDP run with 1400-byte inner packets, -l 1372, offered at -B1400 RATE,
+# default 300M, when udp is measured),
+# with udp1400_rx_pps.
 # Needs: root, iproute2, iperf3, ping, python3 (JSON parsing). Exit status 0 when the tunnel came up.
 
 set -u
 RUNS=3 TCP_T=10 UDP_T=5 UDP_L=64 UDP_B=0 PING_C=20 LABEL="" DEV=tun0 MTU="" IFCONFIG=0 RAW=0 VERBOSE=0
-ONLY="tcp,udp,ping" PFX="tb$$" CMD_A="" CMD_B="" PRESET="" COMPARE=0
+ONLY="tcp,udp,ping" PFX="tb$$" CMD_A="" CMD_B="" PRESET="" COMPARE=0 PRESETS="anytun,uanytun,module" MODENV="" RUNS_SET=0 CONNS=0 DTYPE=tun UDP_B1400=300M
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 MODULE_DIR="$REPO/out/Anytun"
 ORIG_ARGS=("$@")
@@ -66,13 +77,15 @@ UNDER_A=10.200.0.1 UNDER_B=10.200.0.2 TUN_A=192.168.123.1 TUN_B=192.168.123.2 PL
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    -r) RUNS=$2; shift ;;           -t) TCP_T=$2; shift ;;        -u) UDP_T=$2; shift ;;
+    -r) RUNS=$2; RUNS_SET=1; shift ;; -t) TCP_T=$2; shift ;;        -u) UDP_T=$2; shift ;;
     -l) UDP_L=$2; shift ;;          -b) UDP_B=$2; shift ;;        -c) PING_C=$2; shift ;;
     -m) MTU=$2; shift ;;            -n) LABEL=$2; shift ;;        -d) DEV=$2; shift ;;
     -A) CMD_A=$2; shift ;;          -B) CMD_B=$2; shift ;;        -k) : ;;
     --only) ONLY=$2; shift ;;       --prefix) PFX=$2; shift ;;    --preset) PRESET=$2; shift ;;
     --ifconfig) IFCONFIG=1 ;;       --raw) RAW=1 ;;               -v) VERBOSE=1 ;;
     --module) MODULE_DIR=$2; shift ;;                             --compare) COMPARE=1 ;;
+    --presets) PRESETS=$2; shift ;; --env) MODENV=$2; shift ;;
+    --connections) CONNS=$2; shift ;; -B1400) UDP_B1400=$2; shift ;; --tap) DTYPE=tap; DEV=tap0 ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see -h)" >&2; exit 2 ;;
   esac
@@ -87,48 +100,65 @@ if [ $COMPARE = 1 ]; then
   command -v python3 >/dev/null || { echo "missing python3" >&2; exit 2; }
   PASS=()
   for ((i = 0; i < ${#ORIG_ARGS[@]}; i++)); do
-    case "${ORIG_ARGS[$i]}" in --compare) ;; --preset|-n|--prefix|--module) i=$((i + 1)) ;; *) PASS+=("${ORIG_ARGS[$i]}") ;; esac
+    case "${ORIG_ARGS[$i]}" in --compare) ;; --preset|-n|--prefix|--module|--presets|-r) i=$((i + 1)) ;; *) PASS+=("${ORIG_ARGS[$i]}") ;; esac
   done
+  [ $RUNS_SET = 1 ] || RUNS=5
   RESULTS=$(mktemp /tmp/tunnel-bench-compare.XXXXXX)
   status=0
-  for preset in anytun uanytun module; do
-    echo "# --- $preset" >&2
-    "$0" "${PASS[@]}" --module "$MODULE_DIR" --preset $preset --prefix "tbc$$${preset:0:1}" | tee -a "$RESULTS" || status=1
+  for round in $(seq "$RUNS"); do
+    for preset in ${PRESETS//,/ }; do
+      echo "# --- round $round/$RUNS $preset ($(uptime | sed 's/.*load/load/'))" >&2
+      "$0" "${PASS[@]}" -r 1 --module "$MODULE_DIR" --preset $preset --prefix "tbc$$${preset:0:1}" | sed "s/^RESULT /RESULT round=$round /" | tee -a "$RESULTS" || status=1
+    done
   done
-  python3 - "$RESULTS" <<'EOF'
-import re, sys
-vals = {}
+  python3 - "$RESULTS" "$PRESETS" <<'EOF'
+import re, sys, statistics
+presets = sys.argv[2].split(",")
+vals = {}   # (preset, metric) -> {round: value}
 for line in open(sys.argv[1]):
-    m = re.match(r"RESULT label=(\S+) metric=(\S+) median=(\S+)", line)
-    if m: vals[(m.group(1), m.group(2))] = m.group(3)
+    m = re.match(r"RESULT round=(\d+) label=(\S+) metric=(\S+) median=(\S+)", line)
+    if m and m.group(4) != "NA":
+        vals.setdefault((m.group(2), m.group(3)), {})[int(m.group(1))] = float(m.group(4))
 rows = [("tcp_mbit", "TCP single stream, Mbit/s (iperf3)"),
         ("tcp_cpu_endpoints_pct", "CPU of both endpoints during TCP, % of a core"),
         ("udp_rx_pps", "UDP 64-byte delivered, packets/s"),
         ("udp_loss_pct", "UDP 64-byte loss, %"),
+        ("udp_cpu_us_per_pkt", "CPU us per delivered 64-byte packet"),
+        ("udp1400_rx_pps", "UDP 1400-byte delivered, packets/s"),
+        ("udp1400_cpu_us_per_pkt", "CPU us per delivered 1400-byte packet"),
         ("ping_avg_ms", "ping average, ms"),
         ("ping_max_ms", "ping max, ms")]
-def num(x):
-    try: return float(x)
-    except (TypeError, ValueError): return None
+def med(d): return statistics.median(d.values()) if d else None
+def fmt(x, key):
+    if x is None: return "NA"
+    if key.startswith("ping") or "cpu_us" in key: return f"{x:.3f}"
+    return f"{x:.2f}" if key == "udp_loss_pct" else f"{x:.1f}"
 def ratio(a, b):
-    a, b = num(a), num(b)
-    return "NA" if a is None or not b else f"{a / b:.2f}"
+    r = [a[k] / b[k] for k in a if k in b and b[k]]
+    return f"{statistics.median(r):.2f}" if r else "NA"
+target = "module" if "module" in presets else presets[-1]
+others = [p for p in presets if p != target]
+rounds = max((max(d) for d in vals.values()), default=0)
 print()
-print(f"| {'metric':<46} | {'anytun':>9} | {'uanytun':>9} | {'module':>9} | {'module/anytun':>13} | {'module/uanytun':>14} |")
-print(f"|{'-' * 48}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 15}|{'-' * 16}|")
+print(f"medians of {rounds} rounds; ratios = median of the per-round ratios")
+print(f"| {'metric':<46} |" + "".join(f" {p:>9} |" for p in presets) + "".join(f" {target + '/' + o:>15} |" for o in others))
+print("|" + "-" * 48 + "|" + "".join("-" * 11 + "|" for _ in presets) + "".join("-" * 17 + "|" for _ in others))
 for key, title in rows:
-    a, u, m = (vals.get((p, key), "NA") for p in ("anytun", "uanytun", "module"))
-    if a == u == m == "NA": continue
-    print(f"| {title:<46} | {a:>9} | {u:>9} | {m:>9} | {ratio(m, a):>13} | {ratio(m, u):>14} |")
+    ds = [vals.get((p, key), {}) for p in presets]
+    if not any(ds): continue
+    line = f"| {title:<46} |" + "".join(f" {fmt(med(d), key):>9} |" for d in ds)
+    line += "".join(f" {ratio(vals.get((target, key), {}), vals.get((o, key), {})):>15} |" for o in others)
+    print(line)
 EOF
   rm -f "$RESULTS"
   exit $status
 fi
 
-ANY='anytun -D -r {REMOTE} -o {RPORT} -p {PORT} -t tun -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE}'
+ANY='anytun -D -r {REMOTE} -o {RPORT} -p {PORT} -t {TYPE} -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE}'
 # the module end: a pwsh (the repository's pinned .NET tool) in the foreground with the same anytun options
-MOD="cd '$REPO' && exec dotnet pwsh -NoProfile -NonInteractive -c \"Import-Module '$MODULE_DIR'; ConvertFrom-AnytunCommandLine '-r {REMOTE} -o {RPORT} -p {PORT} -t tun -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE} __EXTRA__' -Name bench | Start-AnytunTunnel -Wait\""
-UANY='uanytun -D -r {REMOTE} -o {RPORT} -p {PORT} -t tun -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE}'
+# (bench/module-endpoint.ps1; --connections N gives the right-hand (server) end N more connections and routes)
+MOD="cd '$REPO' && exec env $MODENV dotnet pwsh -NoProfile -NonInteractive -File '$REPO/bench/module-endpoint.ps1' -Module '$MODULE_DIR' -Connections {CONN} -Options '-r {REMOTE} -o {RPORT} -p {PORT} -t {TYPE} -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE} __EXTRA__'"
+UANY='uanytun -D -r {REMOTE} -o {RPORT} -p {PORT} -t {TYPE} -d {DEV} -n {TUNIP}/{PREFIX} -E benchsecret -e {SIDE}'
 WGSET='wg set {DEV} listen-port {PORT} private-key {TMP}/{SIDE}.key peer "$(cat {TMP}/{PEER}.pub)" endpoint {REMOTE}:{RPORT} allowed-ips {PEERIP}/32 && ip addr add {TUNIP}/{PREFIX} dev {DEV} && ip link set {DEV} up'
 # wireguard-go keeps its control socket in /run/wireguard, which is not per network namespace:
 # each endpoint mounts a private tmpfs there (ip netns exec runs it in its own mount namespace)
@@ -195,6 +225,8 @@ subst() { # template side
     s=${s//\{NS\}/$NSB}; s=${s//\{LOCAL\}/$UNDER_B}; s=${s//\{REMOTE\}/$UNDER_A}
     s=${s//\{TUNIP\}/$TUN_B}; s=${s//\{PEERIP\}/$TUN_A}; s=${s//\{PEER\}/left}
   fi
+  if [ "$side" = right ]; then s=${s//\{CONN\}/$CONNS}; else s=${s//\{CONN\}/0}; fi
+  s=${s//\{TYPE\}/$DTYPE}
   s=${s//\{SIDE\}/$side}; s=${s//\{DEV\}/$DEV}; s=${s//\{PORT\}/$PORT}; s=${s//\{RPORT\}/$PORT}
   s=${s//\{PREFIX\}/$PLEN}; s=${s//\{PIDFILE\}/$TMP/$side.pid}; s=${s//\{TMP\}/$TMP}
   printf '%s' "$s"
@@ -275,19 +307,31 @@ EOF
     sleep 1
   fi
   if [[ ",$ONLY," == *",udp,"* ]]; then
-    ip netns exec "$NSA" iperf3 -c $TARGET -p 5201 -u -l "$UDP_L" -b "$UDP_B" -t "$UDP_T" -J >"$TMP/udp.$run.json" 2>&1
-    r=$(python3 - "$TMP/udp.$run.json" <<'EOF'
+    # two sizes: -l (default 64) and 1400-byte inner packets; CPU of both endpoints per delivered packet for each
+    for size in "$UDP_L" 1372; do
+      pre=udp; [ "$size" = 1372 ] && pre=udp1400
+      EP=$(endpoint_pids); t0=$(proc_ticks $EP)
+      # the 1400-byte run is offered at a fixed rate (-B1400, default 300M): an unlimited flood of full-size packets
+      # starves iperf3's own control connection through the tunnel and the run fails
+      rate=$UDP_B; [ $pre = udp1400 ] && rate=$UDP_B1400
+      ip netns exec "$NSA" iperf3 -c $TARGET -p 5201 -u -l "$size" -b "$rate" -t "$UDP_T" -J >"$TMP/$pre.$run.json" 2>&1
+      t1=$(proc_ticks $EP)
+      r=$(python3 - "$TMP/$pre.$run.json" $((t1 - t0)) $HZ <<'EOF'
 import json,sys
 try:
     j=json.load(open(sys.argv[1])); s=j["end"]["sum"]
     secs=s["seconds"] or 1; pk=s["packets"]; lost=s["lost_packets"]; l=j["start"]["test_start"]["blksize"]
     rx=max(pk-lost,0)
-    print("%.0f %.0f %.2f %.1f" % (pk/secs, rx/secs, s["lost_percent"], rx*l*8/secs/1e6))
-except Exception: print("NA NA NA NA")
+    cpu = "%.3f" % (int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / rx) if rx else "NA"
+    print("%.0f %.0f %.2f %.1f %s" % (pk/secs, rx/secs, s["lost_percent"], rx*l*8/secs/1e6, cpu))
+except Exception: print("NA NA NA NA NA")
 EOF
 )
-    set -- $r; add udp_tx_pps "$1"; add udp_rx_pps "$2"; add udp_loss_pct "$3"; add udp_rx_mbit "$4"
-    sleep 1
+      set -- $r
+      if [ $pre = udp ]; then add udp_tx_pps "$1"; add udp_rx_pps "$2"; add udp_loss_pct "$3"; add udp_rx_mbit "$4"; add udp_cpu_us_per_pkt "$5"
+      else add udp1400_rx_pps "$2"; add udp1400_cpu_us_per_pkt "$5"; fi
+      sleep 1
+    done
   fi
   if [[ ",$ONLY," == *",ping,"* ]]; then
     out=$(ip netns exec "$NSA" ping -q -c "$PING_C" -i 0.05 -W 1 $TARGET 2>&1 | sed -n 's#.*= \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*#\1 \2 \3#p')
@@ -296,14 +340,14 @@ EOF
 done
 
 [ $VERBOSE = 1 ] && log "raw iperf3 JSON and endpoint logs in $TMP"
-for m in tcp_mbit tcp_retr tcp_cpu_endpoints_pct tcp_cpu_machine_pct udp_tx_pps udp_rx_pps udp_loss_pct udp_rx_mbit ping_avg_ms ping_max_ms; do
+for m in tcp_mbit tcp_retr tcp_cpu_endpoints_pct tcp_cpu_machine_pct udp_tx_pps udp_rx_pps udp_loss_pct udp_rx_mbit udp_cpu_us_per_pkt udp1400_rx_pps udp1400_cpu_us_per_pkt ping_avg_ms ping_max_ms; do
   [ -n "${VALS[$m]:-}" ] || continue
   python3 - "$LABEL" "$m" ${VALS[$m]} <<'EOF'
 import sys, statistics
 label, m, vals = sys.argv[1], sys.argv[2], sys.argv[3:]
 v = sorted(float(x) for x in vals if x != "NA")
 if not v: print(f"RESULT label={label} metric={m} median=NA n=0 failed={len(vals)}"); sys.exit()
-fmt = (lambda x: f"{x:.3f}") if m.startswith("ping") else (lambda x: f"{x:.2f}" if m == "udp_loss_pct" else f"{x:.1f}")
+fmt = (lambda x: f"{x:.3f}") if m.startswith("ping") or "cpu_us" in m else (lambda x: f"{x:.2f}" if m == "udp_loss_pct" else f"{x:.1f}")
 print(f"RESULT label={label} metric={m} median={fmt(statistics.median(v))} min={fmt(v[0])} max={fmt(v[-1])} n={len(v)}"
       + (f" failed={len(vals)-len(v)}" if len(v) < len(vals) else "") + f" runs=[{' '.join(fmt(x) for x in v)}]")
 EOF

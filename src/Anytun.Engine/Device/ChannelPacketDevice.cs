@@ -20,7 +20,7 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
         Name = name;
         Kind = kind;
         Mtu = mtu;
-        _toTunnel = new PacketRing(capacity, SlotSize);
+        _toTunnel = new PacketRing(capacity, SlotSize, pollable: true);
         _fromTunnel = new PacketRing(capacity, SlotSize);
     }
 
@@ -76,6 +76,11 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
     }
 
     bool IPollablePacketDevice.WaitReadable() => _toTunnel.WaitNotEmpty();
+
+    int IPollablePacketDevice.WaitReadable(int timeoutMilliseconds) => _toTunnel.WaitNotEmpty(timeoutMilliseconds);
+
+    /// <summary>An eventfd counting the packets waiting to be read (what the kernel's tun fd is for a real device).</summary>
+    System.Runtime.InteropServices.SafeHandle? IPollablePacketDevice.Readiness => _toTunnel.Readiness;
 
     public void Write(ReadOnlySpan<byte> packet)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Anytun.Engine.Device;
 
 /// <summary>
@@ -13,4 +15,12 @@ internal interface IPollablePacketDevice : IPacketDevice
 
     /// <summary>Sleeps until a packet is waiting (true) or the device is closed (false).</summary>
     bool WaitReadable();
+
+    /// <summary>Like <see cref="WaitReadable()"/> with a deadline: 1 readable, 0 closed, -1 timed out (the sender's
+    /// idle check). Devices without a timed wait wait without one.</summary>
+    int WaitReadable(int timeoutMilliseconds) => WaitReadable() ? 1 : 0;
+
+    /// <summary>A file descriptor that polls readable (POLLIN) while a packet is waiting, so another thread can wait on
+    /// the device and a socket at once (the single-thread idle mode); null when the device has none.</summary>
+    SafeHandle? Readiness => null;
 }

@@ -133,11 +133,15 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     internal int ReadAvailable(Span<byte> buffer) => ReadCore(buffer, wait: false);
 
     /// <summary>Sleeps until a packet is waiting (true) or the device is closed (false).</summary>
-    internal bool WaitReadable()
+    internal bool WaitReadable() => WaitReadable(-1) > 0;
+
+    /// <summary>Sleeps until a packet is waiting (1), the device is closed (0) or <paramref name="timeoutMilliseconds"/>
+    /// passed (-1; a negative timeout waits forever).</summary>
+    internal int WaitReadable(int timeoutMilliseconds)
     {
         if (!TryAddRef(_device))
         {
-            return false;
+            return 0;
         }
 
         var wakeupAdded = false;
@@ -149,7 +153,8 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
             {
                 fds[0] = new Libc.PollFd { Fd = _device.Fd, Events = Libc.POLLIN };
                 fds[1] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
-                if (Libc.Poll(fds, 2, -1) < 0)
+                var ready = Libc.Poll(fds, 2, timeoutMilliseconds);
+                if (ready < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno != Libc.EINTR)
@@ -160,9 +165,14 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
                     continue;
                 }
 
+                if (ready == 0)
+                {
+                    return -1;
+                }
+
                 if (fds[1].Revents != 0)
                 {
-                    return false;
+                    return 0;
                 }
 
                 if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (fds[0].Revents & Libc.POLLIN) == 0)
@@ -170,10 +180,10 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
                     throw DeviceGone(fds[0].Revents);
                 }
 
-                return true;
+                return 1;
             }
 
-            return false;
+            return 0;
         }
         finally
         {
@@ -189,6 +199,11 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     int IPollablePacketDevice.ReadAvailable(Span<byte> buffer) => ReadAvailable(buffer);
 
     bool IPollablePacketDevice.WaitReadable() => WaitReadable();
+
+    int IPollablePacketDevice.WaitReadable(int timeoutMilliseconds) => WaitReadable(timeoutMilliseconds);
+
+    /// <summary>The device fd itself: it polls readable while the kernel has a packet queued.</summary>
+    SafeHandle? IPollablePacketDevice.Readiness => _device;
 
     private int ReadCore(Span<byte> buffer, bool wait)
     {

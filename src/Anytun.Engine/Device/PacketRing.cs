@@ -1,10 +1,13 @@
+using Anytun.Engine.Interop;
+
 namespace Anytun.Engine.Device;
 
 /// <summary>
 /// A bounded FIFO of packets in preallocated slots (no allocation per packet); blocking take with Monitor.
-/// Used by the in-memory device.
+/// Used by the in-memory device. Optionally keeps an eventfd (semaphore mode) counting the packets waiting, so the ring
+/// can be polled like a real device's file descriptor.
 /// </summary>
-internal sealed class PacketRing
+internal sealed unsafe class PacketRing
 {
     private readonly byte[][] _slots;
     private readonly int[] _lengths;
@@ -13,8 +16,14 @@ internal sealed class PacketRing
     private int _count;
     private bool _closed;
 
-    public PacketRing(int capacity, int slotSize)
+    public PacketRing(int capacity, int slotSize, bool pollable = false)
     {
+        if (pollable)
+        {
+            var fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK | Libc.EFD_SEMAPHORE);
+            Readiness = fd < 0 ? null : new FileDescriptorHandle(fd);
+        }
+
         _slots = new byte[capacity][];
         for (var i = 0; i < capacity; i++)
         {
@@ -23,6 +32,9 @@ internal sealed class PacketRing
 
         _lengths = new int[capacity];
     }
+
+    /// <summary>Polls readable while a packet is waiting (or once closed); null unless made pollable.</summary>
+    public FileDescriptorHandle? Readiness { get; }
 
     public int Count
     {
@@ -49,6 +61,7 @@ internal sealed class PacketRing
             packet.CopyTo(_slots[index]);
             _lengths[index] = packet.Length;
             _count++;
+            Signal(1);
             Monitor.PulseAll(_gate);
             return true;
         }
@@ -71,6 +84,7 @@ internal sealed class PacketRing
             _slots[_head].AsSpan(0, length).CopyTo(destination);
             _head = (_head + 1) % _slots.Length;
             _count--;
+            Unsignal();
             return length;
         }
     }
@@ -90,12 +104,16 @@ internal sealed class PacketRing
             _slots[_head].AsSpan(0, length).CopyTo(destination);
             _head = (_head + 1) % _slots.Length;
             _count--;
+            Unsignal();
             return length;
         }
     }
 
     /// <summary>Waits until a packet is waiting (true) or the ring is closed (false).</summary>
-    public bool WaitNotEmpty()
+    public bool WaitNotEmpty() => WaitNotEmpty(Timeout.Infinite) > 0;
+
+    /// <summary>Waits until a packet is waiting (1), the ring is closed (0) or the timeout passed (-1).</summary>
+    public int WaitNotEmpty(int timeoutMilliseconds)
     {
         lock (_gate)
         {
@@ -103,13 +121,16 @@ internal sealed class PacketRing
             {
                 if (_closed)
                 {
-                    return false;
+                    return 0;
                 }
 
-                Monitor.Wait(_gate);
+                if (!Monitor.Wait(_gate, timeoutMilliseconds))
+                {
+                    return -1;
+                }
             }
 
-            return true;
+            return 1;
         }
     }
 
@@ -117,8 +138,31 @@ internal sealed class PacketRing
     {
         lock (_gate)
         {
+            if (!_closed)
+            {
+                // Wakes a poller for good: a closed ring reads as closed.
+                Signal(1UL << 32);
+            }
+
             _closed = true;
             Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void Signal(ulong count)
+    {
+        if (Readiness is { } readiness && !readiness.IsClosed)
+        {
+            _ = Libc.Write(readiness.Fd, (byte*)&count, sizeof(ulong));
+        }
+    }
+
+    private void Unsignal()
+    {
+        if (Readiness is { } readiness && !readiness.IsClosed)
+        {
+            ulong value;
+            _ = Libc.Read(readiness.Fd, (byte*)&value, sizeof(ulong));
         }
     }
 }

@@ -36,6 +36,7 @@ internal static unsafe partial class Libc
 
     public const int EFD_CLOEXEC = 0x80000;
     public const int EFD_NONBLOCK = 0x800;
+    public const int EFD_SEMAPHORE = 0x1;
 
     public const int AF_INET = 2;
     public const int AF_NETLINK = 16;

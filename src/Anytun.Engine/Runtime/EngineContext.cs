@@ -17,7 +17,8 @@ internal sealed class EngineContext
         TunnelControl control,
         TunnelOptions options,
         ILogger logger,
-        OffloadSettings? offloads = null)
+        OffloadSettings? offloads = null,
+        IdleMode idleMode = IdleMode.Pipeline)
     {
         Device = device;
         Transport = transport;
@@ -29,7 +30,14 @@ internal sealed class EngineContext
         Offloads = offloads ?? OffloadSettings.None;
         DeviceHeaderSize = device is LinuxTunDevice tun ? tun.VirtioHeaderSize : 0;
         DropLog = new DropLogReporter(logger, control.Connections, control.TunnelCounters);
+        if (idleMode != IdleMode.Pipeline && device is IPollablePacketDevice { Readiness: not null })
+        {
+            LoadMode = LoadModeSwitch.TryCreate();
+        }
     }
+
+    /// <summary>Who waits on the device (single-thread mode under light traffic); null = always the pipeline.</summary>
+    public LoadModeSwitch? LoadMode { get; }
 
     /// <summary>Drop summaries and bad-tag warnings (each loop takes a counter from it).</summary>
     public DropLogReporter DropLog { get; }

@@ -51,6 +51,15 @@ internal sealed class EngineThreads
         return new EngineThreads(sender, receivers, threads);
     }
 
+    /// <summary>Shutdown, before the sockets are closed: wakes every receiver waiting in poll(), for good.</summary>
+    public void InterruptReceivers()
+    {
+        foreach (var receiver in Receivers)
+        {
+            receiver.Interrupt();
+        }
+    }
+
     /// <summary>Waits for every thread (except the calling one) up to <paramref name="timeoutMilliseconds"/> each.</summary>
     public void Join(int timeoutMilliseconds, ILogger logger)
     {

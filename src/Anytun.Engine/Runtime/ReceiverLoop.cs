@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Control;
@@ -38,6 +39,9 @@ internal sealed class ReceiverLoop
     private UdpCoalescer? _udpCoalescer;
     private Connection? _pendingConnection;
     private ReplyAnticipation? _anticipation;
+    private readonly SafeHandle? _readiness;
+    private long _carryWindowStart;
+    private long _carryWindowPackets;
 
     public ReceiverLoop(EngineContext context, Socket socket, QuiescentReclaimer.ThreadSlot slot)
     {
@@ -47,16 +51,31 @@ internal sealed class ReceiverLoop
         _decoder = new SatpDecoder(context.Algorithms);
         _dropLog = context.DropLog.CreateLimiter(DropDirection.Receive);
         _addressSize = SocketAddress.GetMaximumAddressSize(socket.AddressFamily);
+        _readiness = (context.Device as IPollablePacketDevice)?.Readiness;
+    }
+
+    /// <summary>Whether this receiver can wait on the device as well (single-thread mode): the device has a readiness
+    /// descriptor and this thread's wait has a wake-up eventfd.</summary>
+    public bool CanCarry => _readiness is not null && Volatile.Read(ref _anticipation) is not null;
+
+    /// <summary>The address family of this receiver's socket.</summary>
+    public AddressFamily Family => _socket.AddressFamily;
+
+    /// <summary>Shutdown: a receiver waiting in poll() wakes and ends.</summary>
+    public void Interrupt() => Volatile.Read(ref _anticipation)?.Interrupt();
+
+    /// <summary>Single-thread mode begins: this thread adds the device to its wait (called by the sender thread).</summary>
+    public void WakeToCarry()
+    {
+        var anticipation = Volatile.Read(ref _anticipation);
+        if (anticipation is not null)
+        {
+            anticipation.Device = _readiness;
+        }
     }
 
     /// <summary>Thread-allocated bytes after the last datagram (allocation tests read this).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
-
-    /// <summary>
-    /// Called by the sender thread right after it sent: an answer may follow within a round trip, so a sleeping receiver
-    /// wakes now and polls briefly instead of being woken when the answer arrives.
-    /// </summary>
-    public void AnticipateReply() => Volatile.Read(ref _anticipation)?.Nudge();
 
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
@@ -93,6 +112,16 @@ internal sealed class ReceiverLoop
         {
             source.Size = _addressSize;
             var length = receiver.Receive(buffer, source, out var segmentSize);
+            if (length == UdpGroReceiver.DeviceReadable)
+            {
+                // Single-thread mode: the device has a packet and the socket nothing. Send it from this thread.
+                _slot.Enter();
+                CarryFromDevice();
+                _slot.Leave();
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                continue;
+            }
+
             if (length < 0)
             {
                 var error = UdpGroReceiver.ToSocketError(length);
@@ -119,11 +148,13 @@ internal sealed class ReceiverLoop
 
             // With UDP_GRO one receive may hold a run of datagrams of segmentSize bytes (the last may be shorter).
             var offset = 0;
+            var datagrams = 0;
             do
             {
                 var datagramLength = Math.Min(segmentSize, length - offset);
                 Process(buffer.AsSpan(offset, datagramLength), source);
                 offset += datagramLength;
+                datagrams++;
                 Interlocked.Increment(ref _processed);
             }
             while (offset < length && segmentSize > 0);
@@ -131,9 +162,14 @@ internal sealed class ReceiverLoop
             // Nothing else is waiting in this receive: hand the merged segments to the kernel now.
             WritePending();
 
-            // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here if the
-            // sender thread is asleep, instead of waiting for it to wake up.
-            if (_context.Offloads.Batch)
+            // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here, in
+            // single-thread mode always, else if the sender thread is asleep, instead of waiting for it to wake up.
+            if (anticipation?.Device is not null)
+            {
+                CountCarried(datagrams);
+                CarryFromDevice();
+            }
+            else if (_context.Offloads.Batch)
             {
                 _context.Sender?.TryDrainFromReceiver();
             }
@@ -142,6 +178,38 @@ internal sealed class ReceiverLoop
             _decoder.ForgetRetiredKeys();
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
+    }
+
+    /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device. No spinning
+    /// for the answer afterwards: on two cores a spinning carrier at each end starves the application that answers.</summary>
+    private void CarryFromDevice()
+    {
+        var sent = _context.Sender?.DrainForCarrier() ?? 0;
+        if (sent > 0)
+        {
+            CountCarried(sent);
+        }
+    }
+
+    /// <summary>Single-thread mode: above <see cref="LoadModeSwitch.PipelineAbove"/> packets in a window, give the
+    /// device back to the sender thread (the two threads then work in parallel).</summary>
+    private void CountCarried(int packets)
+    {
+        _carryWindowPackets += packets;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var elapsed = now - _carryWindowStart;
+        if (_carryWindowPackets > LoadModeSwitch.PipelineAbove && elapsed < 2 * LoadModeSwitch.WindowTicks)
+        {
+            _anticipation!.Device = null;
+            _context.LoadMode!.EnterPipeline();
+        }
+        else if (elapsed < LoadModeSwitch.WindowTicks)
+        {
+            return;
+        }
+
+        _carryWindowStart = now;
+        _carryWindowPackets = 0;
     }
 
     private void Process(Span<byte> datagram, SocketAddress source)

@@ -51,6 +51,9 @@ internal sealed class SenderLoop
     private long _noSocketCount;
     private long _sendErrorCount;
     private bool _gsoRefusalLogged;
+    private long _quietWindowStart;
+    private long _quietWindowTotal;
+    private int _quietWindows;
 
     public SenderLoop(EngineContext context, QuiescentReclaimer.ThreadSlot slot)
     {
@@ -78,7 +81,7 @@ internal sealed class SenderLoop
     /// <summary>Test hook: the encoder this loop (and receivers draining for it) encrypts with.</summary>
     internal SatpEncoder Encoder => _encoder;
 
-    /// <summary>The receivers to wake after a send under light traffic (set by the tunnel before the threads start).</summary>
+    /// <summary>The receivers, one of which carries the device in single-thread mode (set before the threads start).</summary>
     internal ReceiverLoop[] Receivers { get; set; } = Array.Empty<ReceiverLoop>();
 
     public void Run() => EngineThread.Run(_context, _slot, RunCore, Close);
@@ -108,6 +111,35 @@ internal sealed class SenderLoop
         }
     }
 
+    /// <summary>
+    /// Single-thread mode: the carrier (a receiver thread inside its own quiescent section) reads and sends up to one
+    /// batch of what waits on the device. Returns the packets read (0 when the sender thread has the gate right now).
+    /// </summary>
+    public int DrainForCarrier()
+    {
+        if (!Monitor.TryEnter(_gate))
+        {
+            return 0;
+        }
+
+        try
+        {
+            if (_closed || _context.Stopping)
+            {
+                return 0;
+            }
+
+            var before = _processed;
+            _ = DispatchAvailable(-1, ownThread: false);
+            _encoder.ForgetRetiredKeys();
+            return (int)(_processed - before);
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
+
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -129,15 +161,34 @@ internal sealed class SenderLoop
         }
 
         _receiversMayDrain = _batch is not null && _pollable is not null;
+        var modes = _context.LoadMode;
+        _quietWindowStart = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!_context.Stopping)
         {
+            if (modes is not null && modes.Carrier is not null)
+            {
+                // Single-thread mode: a receiver waits on the device; sleep until it hands the device back.
+                modes.WaitForPipeline(_context);
+                _quietWindows = 0;
+                _quietWindowStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                _quietWindowTotal = TotalProcessed();
+                continue;
+            }
+
             // Sleep outside the gate, so a receiver can drain meanwhile.
             var first = -1;
             if (_pollable is not null)
             {
-                if (!_pollable.WaitReadable())
+                var ready = _pollable.WaitReadable(modes is null ? -1 : LoadModeSwitch.WindowMilliseconds);
+                if (ready == 0)
                 {
                     return;
+                }
+
+                if (ready < 0)
+                {
+                    ConsiderSingleThread(modes!);
+                    continue;
                 }
             }
             else
@@ -149,7 +200,6 @@ internal sealed class SenderLoop
                 }
             }
 
-            var before = _processed;
             lock (_gate)
             {
                 if (_closed || !DispatchAvailable(first, ownThread: true))
@@ -158,16 +208,77 @@ internal sealed class SenderLoop
                 }
             }
 
-            if (_processed != before)
+            if (modes is not null)
             {
-                // Something went out and this thread is about to sleep: have the receivers awake for the answer.
-                var receivers = Receivers;
-                for (var i = 0; i < receivers.Length; i++)
-                {
-                    receivers[i].AnticipateReply();
-                }
+                ConsiderSingleThread(modes);
             }
         }
+    }
+
+    /// <summary>Pipeline mode, once per window: after <see cref="LoadModeSwitch.QuietWindows"/> quiet windows in a row
+    /// (every loop's packets counted), hand the device to a receiver.</summary>
+    private void ConsiderSingleThread(LoadModeSwitch modes)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var elapsed = now - _quietWindowStart;
+        if (elapsed < LoadModeSwitch.WindowTicks)
+        {
+            return;
+        }
+
+        var windows = elapsed / LoadModeSwitch.WindowTicks;
+        var total = TotalProcessed();
+        var quiet = total - _quietWindowTotal < LoadModeSwitch.SingleBelow * windows;
+        _quietWindows = quiet ? _quietWindows + (int)Math.Min(windows, LoadModeSwitch.QuietWindows) : 0;
+        _quietWindowStart = now;
+        _quietWindowTotal = total;
+        if (_quietWindows < LoadModeSwitch.QuietWindows)
+        {
+            return;
+        }
+
+        var carrier = ChooseCarrier();
+        if (carrier is not null)
+        {
+            modes.EnterSingle(carrier);
+        }
+    }
+
+    /// <summary>The receiver of the socket the first connection's peer is reached through (the first one when unknown),
+    /// if it can wait on the device.</summary>
+    private ReceiverLoop? ChooseCarrier()
+    {
+        var receivers = Receivers;
+        var family = _context.Connections.Primary?.Remote?.Family;
+        ReceiverLoop? chosen = null;
+        for (var i = 0; i < receivers.Length; i++)
+        {
+            if (!receivers[i].CanCarry)
+            {
+                continue;
+            }
+
+            if (receivers[i].Family == family)
+            {
+                return receivers[i];
+            }
+
+            chosen ??= receivers[i];
+        }
+
+        return chosen;
+    }
+
+    private long TotalProcessed()
+    {
+        var total = Processed;
+        var receivers = Receivers;
+        for (var i = 0; i < receivers.Length; i++)
+        {
+            total += receivers[i].Processed;
+        }
+
+        return total;
     }
 
     /// <summary>

@@ -209,6 +209,10 @@ public sealed class Tunnel : IAsyncDisposable
     /// Settable before start; tests run both paths.</summary>
     internal OffloadSettings Offloads { get; set; } = OffloadSettings.FromEnvironment();
 
+    /// <summary>How the engine waits under light traffic (default: <see cref="IdleModes.FromEnvironment"/>). Settable
+    /// before start; tests run every mode.</summary>
+    internal IdleMode IdleMode { get; set; } = IdleModes.FromEnvironment();
+
     /// <summary>Test hook: the engine loops (sender first, then one receiver per socket).</summary>
     internal SenderLoop? Sender => _runtime?.Threads?.Sender;
 
@@ -241,6 +245,7 @@ public sealed class Tunnel : IAsyncDisposable
             _injectedDevice,
             Control,
             offloads,
+            IdleMode,
             _logger,
             () => _peerSeen.TrySetResult(),
             OnLoopFaulted,

@@ -8,7 +8,7 @@ namespace Anytun.Engine.Runtime;
 
 /// <summary>
 /// What one run of a tunnel opened, in start order: device (+ -n), sockets, the -r connection, the engine threads.
-/// <see cref="Stop"/> takes it down in the order that wakes every thread: flag → close sockets (wakes the receivers)
+/// <see cref="Stop"/> takes it down in the order that wakes every thread: flag → wake the receivers (for good) → close sockets
 /// → close the device (wakes the sender) → join.
 /// </summary>
 internal sealed class TunnelRuntime
@@ -34,6 +34,7 @@ internal sealed class TunnelRuntime
         IPacketDevice? injectedDevice,
         TunnelControl control,
         OffloadSettings offloads,
+        IdleMode idleMode,
         ILogger logger,
         Action peerSeen,
         Action<string, Exception> loopFaulted,
@@ -49,7 +50,7 @@ internal sealed class TunnelRuntime
             cancellationToken.ThrowIfCancellationRequested();
 
             runtime.Transport = TransportSetup.Bind(options, logger);
-            var context = new EngineContext(device, runtime.Transport, control, options, logger, offloads)
+            var context = new EngineContext(device, runtime.Transport, control, options, logger, offloads, idleMode)
             {
                 PeerSeen = peerSeen,
                 LoopFaulted = loopFaulted,
@@ -83,11 +84,14 @@ internal sealed class TunnelRuntime
         if (Context is not null)
         {
             Context.Stopping = true;
+            Context.LoadMode?.Release();
         }
 
+        Threads?.InterruptReceivers();
         Transport?.Dispose();
         Device?.Dispose();
         Threads?.Join(JoinTimeoutMilliseconds, logger);
+        Context?.LoadMode?.Dispose();
 
         // The threads are gone: what they counted since the last summary goes into the log now.
         Context?.DropLog.Stop();

@@ -27,6 +27,10 @@ internal sealed unsafe class UdpGroReceiver
         }
     }
 
+    /// <summary>What <see cref="Receive"/> returns when the socket had nothing and the device the
+    /// <see cref="Anticipation"/> watches (single-thread mode) has a packet waiting.</summary>
+    public const int DeviceReadable = int.MinValue;
+
     public bool GroEnabled { get; }
 
     /// <summary>When set, waits go through it so a sender can have this receiver awake for an expected answer.</summary>
@@ -38,7 +42,7 @@ internal sealed unsafe class UdpGroReceiver
     /// <summary>
     /// Blocks for the next datagram(s) into the pinned <paramref name="buffer"/>. Returns the byte count and sets
     /// <paramref name="segmentSize"/> (the datagram size; equal to the count when not coalesced) and the sender in
-    /// <paramref name="source"/>; or returns -errno. Throws ObjectDisposedException once the socket is closed.
+    /// <paramref name="source"/>; or returns -errno, or <see cref="DeviceReadable"/>. Throws ObjectDisposedException once the socket is closed.
     /// </summary>
     public int Receive(Span<byte> buffer, SocketAddress source, out int segmentSize)
     {
@@ -65,7 +69,10 @@ internal sealed unsafe class UdpGroReceiver
                     message.Control = control;
                     message.ControlLength = (nuint)_control.Length;
                     message.Flags = 0;
-                    var count = SocketMessages.ReceiveMessage(fd, &message, 0);
+                    // MSG_DONTWAIT: the socket itself blocks (sends wait for buffer space), but a receive must return
+                    // EAGAIN so this thread can wait in poll() on the socket and its other sources together.
+                    var flags = Anticipation is null ? 0 : SocketMessages.MSG_DONTWAIT;
+                    var count = SocketMessages.ReceiveMessage(fd, &message, flags);
                     if (count >= 0)
                     {
                         source.Size = (int)message.NameLength;
@@ -81,10 +88,20 @@ internal sealed unsafe class UdpGroReceiver
 
                     if (errno == Libc.EAGAIN)
                     {
+                        if (Anticipation?.Interrupted == true || _socket.SafeHandle.IsClosed)
+                        {
+                            // The tunnel is stopping (the socket's close waits until this call lets go of it).
+                            return -Libc.EBADF;
+                        }
+
                         // A non-blocking socket: wait for data (closing the socket ends the wait).
                         if (Anticipation is not null)
                         {
-                            Anticipation.Wait(fd);
+                            if (Anticipation.Wait(fd))
+                            {
+                                return DeviceReadable;
+                            }
+
                             continue;
                         }
 

@@ -15,7 +15,7 @@ namespace Anytun.Engine.Tests.Runtime;
 internal static class MultiConnectionSupport
 {
     /// <summary>Starts a tunnel from exactly <paramref name="arguments"/> (no key material appended).</summary>
-    public static async Task<Side> StartExactAsync(string arguments, ILoggerFactory? loggers = null, OffloadSettings? offloads = null)
+    public static async Task<Side> StartExactAsync(string arguments, ILoggerFactory? loggers = null, OffloadSettings? offloads = null, IdleMode? idleMode = null)
     {
         using var options = AnytunCommandLine.ParseCommandLine(arguments);
         var device = new ChannelPacketDevice("tunmc");
@@ -23,6 +23,11 @@ internal static class MultiConnectionSupport
         if (offloads is not null)
         {
             tunnel.Offloads = offloads;
+        }
+
+        if (idleMode is not null)
+        {
+            tunnel.IdleMode = idleMode.Value;
         }
 
         await tunnel.StartAsync();

@@ -23,15 +23,18 @@ public sealed class TunnelAllocationTests
         _output = output;
     }
 
+    /// <summary>Both idle modes: in the single-thread mode a receiver thread also reads and sends (its count covers both),
+    /// and the bursts with pauses between them switch the modes back and forth during warm-up and measurement.</summary>
     [Theory]
-    [InlineData("")]
-    [InlineData("-w 64")]
-    [InlineData("-c null -a null")]
-    public async Task SendAndReceiveLoopsDoNotAllocatePerPacket(string extra)
+    [InlineData("", "single")]
+    [InlineData("", "pipeline")]
+    [InlineData("-w 64", "single")]
+    [InlineData("-c null -a null", "single")]
+    public async Task SendAndReceiveLoopsDoNotAllocatePerPacket(string extra, string idleMode)
     {
         var portA = FreeUdpPort();
-        await using var b = await StartAsync($"-i 127.0.0.1 -p 0 -e right {extra}");
-        await using var a = await StartAsync($"-i 127.0.0.1 -p {portA} -r 127.0.0.1 -o {b.Port} -e left {extra}");
+        await using var b = await StartAsync($"-i 127.0.0.1 -p 0 -e right {extra}", idleMode: IdleModes.Parse(idleMode));
+        await using var a = await StartAsync($"-i 127.0.0.1 -p {portA} -r 127.0.0.1 -o {b.Port} -e left {extra}", idleMode: IdleModes.Parse(idleMode));
         var sender = a.Tunnel.Sender!;
         var receiver = b.Tunnel.Receivers[0];
         var packet = Ipv4Packet(1200, 3);
@@ -43,10 +46,10 @@ public sealed class TunnelAllocationTests
         await PumpAsync(a, b, packet, 2000);
         var receivedBefore = receiver.Processed;
         var windows = await MeasureSteadyStateAsync(
-            () => [sender.AllocatedBytes, receiver.AllocatedBytes],
+            () => [sender.AllocatedBytes, receiver.AllocatedBytes, a.Tunnel.Receivers[0].AllocatedBytes],
             () => PumpAsync(a, b, packet, Burst));
         var received = receiver.Processed - receivedBefore;
-        _output.WriteLine($"sent {Burst} per window, received {received}: sender/receiver allocated {Describe(windows)}");
+        _output.WriteLine($"{idleMode}: sent {Burst} per window, received {received}: sender/receiver/sending side's receiver allocated {Describe(windows)}");
 
         Assert.True(received > Burst / 2, $"too few datagrams arrived ({received}) to measure");
         AssertSteadyStateAllocatesNothing(windows);
@@ -57,9 +60,10 @@ public sealed class TunnelAllocationTests
     /// per-connection keys, the receiver's mux lookup, all allocation-free, with batching/offloads on and off.
     /// </summary>
     [Theory]
-    [InlineData("all")]
-    [InlineData("none")]
-    public async Task ManyConnectionsAndRoutesAllocateNothingPerPacket(string offloads)
+    [InlineData("all", "single")]
+    [InlineData("none", "single")]
+    [InlineData("all", "pipeline")]
+    public async Task ManyConnectionsAndRoutesAllocateNothingPerPacket(string offloads, string idleMode)
     {
         const int Connections = 1000;
         const ushort Peer = 500;
@@ -67,7 +71,7 @@ public sealed class TunnelAllocationTests
         var portB = FreeUdpPort();
         using var sink = RawSocket();
         var sinkPort = ((System.Net.IPEndPoint)sink.LocalEndPoint!).Port;
-        await using var a = await StartExactAsync($"-i 127.0.0.1 -p 0 -e left -K {Key} -A {Salt}", offloads: settings);
+        await using var a = await StartExactAsync($"-i 127.0.0.1 -p 0 -e left -K {Key} -A {Salt}", offloads: settings, idleMode: IdleModes.Parse(idleMode));
         using (var configuration = new TunnelConfiguration())
         {
             for (var mux = 1; mux <= Connections; mux++)
@@ -86,7 +90,7 @@ public sealed class TunnelAllocationTests
 
         Assert.Equal(2 * Connections + 1, a.Tunnel.Control.GetRoutes().Count);
         Assert.True(a.Tunnel.Control.RoutingEnabled);
-        await using var b = await StartExactAsync($"-i 127.0.0.1 -p {portB} -r 127.0.0.1 -o {a.Port} -m {Peer} -e right -K {Key} -A {Salt}", offloads: settings);
+        await using var b = await StartExactAsync($"-i 127.0.0.1 -p {portB} -r 127.0.0.1 -o {a.Port} -m {Peer} -e right -K {Key} -A {Salt}", offloads: settings, idleMode: IdleModes.Parse(idleMode));
         var toPeer = Ipv4To($"10.1.{Peer / 256}.{Peer % 256}", 1200, 3);
         var toServer = Ipv4Packet(1200, 4);
 

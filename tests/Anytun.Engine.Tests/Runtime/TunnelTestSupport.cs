@@ -22,7 +22,7 @@ internal static class TunnelTestSupport
     }
 
     /// <summary>Starts a tunnel from an anytun command line (key/salt appended unless given).</summary>
-    public static async Task<Side> StartAsync(string arguments, DeviceType kind = DeviceType.Tun)
+    public static async Task<Side> StartAsync(string arguments, DeviceType kind = DeviceType.Tun, IdleMode? idleMode = null)
     {
         if (!arguments.Contains("-K ", StringComparison.Ordinal))
         {
@@ -37,6 +37,11 @@ internal static class TunnelTestSupport
         using var options = AnytunCommandLine.ParseCommandLine(arguments);
         var device = new ChannelPacketDevice(kind == DeviceType.Tap ? "tapfake" : "tunfake", kind);
         var tunnel = Tunnel.Create(options, device: device);
+        if (idleMode is not null)
+        {
+            tunnel.IdleMode = idleMode.Value;
+        }
+
         await tunnel.StartAsync();
         return new Side(tunnel, device);
     }

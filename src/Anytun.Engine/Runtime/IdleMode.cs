@@ -1,0 +1,30 @@
+namespace Anytun.Engine.Runtime;
+
+/// <summary>
+/// How a tunnel waits under light traffic. The environment variable ANYTUN_IDLE_MODE chooses (read when a tunnel is
+/// created): "single" (default) = under light traffic one thread waits on the device and the socket at once;
+/// "pipeline" (or "0", "off") = always the two-thread pipeline.
+/// Under load every mode runs the pipeline; none changes a byte on the wire.
+/// </summary>
+internal enum IdleMode
+{
+    /// <summary>Sender and receiver threads always (the device reader and the socket reader hand packets over).</summary>
+    Pipeline,
+
+    /// <summary>Single-thread carrying under light traffic (the pipeline under load).</summary>
+    SingleThread,
+}
+
+/// <summary>Reads <see cref="IdleMode"/> from the environment.</summary>
+internal static class IdleModes
+{
+    public const string EnvironmentVariable = "ANYTUN_IDLE_MODE";
+
+    public static IdleMode FromEnvironment() => Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    public static IdleMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "pipeline" or "0" or "off" or "false" => IdleMode.Pipeline,
+        _ => IdleMode.SingleThread,
+    };
+}
