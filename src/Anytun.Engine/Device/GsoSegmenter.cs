@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Anytun.Engine.Device;
 
 /// <summary>
-/// Splits the TCP (TSO) and UDP (USO) super-packets a tun device with offloads hands over into the packets a peer without
+/// Splits the TCP (TSO) and UDP (USO) super-packets a tun or tap device with offloads hands over into the packets a peer without
 /// offloads expects — what the kernel's own GSO would have put on the wire: IPv4 ids counting up, TCP sequence numbers
 /// advancing, FIN/PSH only on the last segment, CWR only on the first, and complete IP/TCP/UDP checksums.
 /// Also completes the checksum of a single packet the kernel left partial (CHECKSUM_PARTIAL).
@@ -20,23 +20,49 @@ internal static class GsoSegmenter
     private const byte TcpPsh = 0x08;
     private const byte TcpCwr = 0x80;
 
-    /// <summary>Checks the super-packet and computes how it splits; false for anything malformed or not TCP/UDP GSO.</summary>
-    public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out SegmentPlan plan)
+    /// <summary>Checks the super-packet of a tun device (an IP packet) and computes how it splits; false for anything malformed or not TCP/UDP GSO.</summary>
+    public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out SegmentPlan plan) =>
+        TryPlan(packet, header, ethernet: false, out plan);
+
+    /// <summary>
+    /// Checks the super-packet and computes how it splits; with <paramref name="ethernet"/> (a tap device) it is an Ethernet
+    /// frame whose link header (and VLAN tags) every segment keeps. The virtio header's offsets count from the frame start.
+    /// False for anything malformed or not TCP/UDP GSO.
+    /// </summary>
+    public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, bool ethernet, out SegmentPlan plan)
     {
         plan = default;
         var kind = header.GsoKind;
         var isTcp = kind is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6;
-        if ((!isTcp && kind != VirtioNetHeader.GsoUdpL4) || header.GsoSize == 0 || packet.Length < 20)
+        if ((!isTcp && kind != VirtioNetHeader.GsoUdpL4) || header.GsoSize == 0)
         {
             return false;
         }
 
-        var version = packet[0] >> 4;
+        var networkOffset = 0;
+        var linkVersion = 0;
+        if (ethernet && !EthernetFrame.TryGetNetworkOffset(packet, out networkOffset, out linkVersion))
+        {
+            return false;
+        }
+
+        if (packet.Length < networkOffset + 20)
+        {
+            return false;
+        }
+
+        var ip = packet[networkOffset..];
+        var version = ip[0] >> 4;
+        if (ethernet && version != linkVersion)
+        {
+            return false;
+        }
+
         int transportOffset;
         if (version == 4)
         {
-            transportOffset = (packet[0] & 0xF) * 4;
-            if (transportOffset < 20 || packet[9] != (isTcp ? ProtocolTcp : ProtocolUdp) || kind == VirtioNetHeader.GsoTcpV6)
+            transportOffset = networkOffset + ((ip[0] & 0xF) * 4);
+            if (transportOffset < networkOffset + 20 || ip[9] != (isTcp ? ProtocolTcp : ProtocolUdp) || kind == VirtioNetHeader.GsoTcpV6)
             {
                 return false;
             }
@@ -45,7 +71,7 @@ internal static class GsoSegmenter
         {
             // The kernel's checksum start is the transport header, past any extension headers.
             transportOffset = header.ChecksumStart;
-            if (transportOffset < IPv6HeaderLength || kind == VirtioNetHeader.GsoTcpV4)
+            if (transportOffset < networkOffset + IPv6HeaderLength || kind == VirtioNetHeader.GsoTcpV4)
             {
                 return false;
             }
@@ -67,7 +93,7 @@ internal static class GsoSegmenter
             return false;
         }
 
-        plan = new SegmentPlan(transportOffset, headerLength, header.GsoSize, packet.Length - headerLength, isTcp, version == 6);
+        plan = new SegmentPlan(networkOffset, transportOffset, headerLength, header.GsoSize, packet.Length - headerLength, isTcp, version == 6);
         return true;
     }
 
@@ -81,16 +107,19 @@ internal static class GsoSegmenter
         packet[..plan.HeaderLength].CopyTo(segment);
         packet.Slice(plan.HeaderLength + payloadOffset, payloadLength).CopyTo(segment[plan.HeaderLength..]);
 
+        // The IP packet behind the link header (a tap frame's Ethernet header is copied unchanged).
+        var ip = segment[plan.NetworkOffset..];
+        var ipLength = length - plan.NetworkOffset;
         if (plan.IsIPv6)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(length - IPv6HeaderLength));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)(ipLength - IPv6HeaderLength));
         }
         else
         {
-            BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)length);
-            var id = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
-            BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + index));
-            PlainIpHeader.WriteIPv4HeaderChecksum(segment[..plan.TransportOffset]);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
+            var id = BinaryPrimitives.ReadUInt16BigEndian(packet[(plan.NetworkOffset + 4)..]);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)(id + index));
+            PlainIpHeader.WriteIPv4HeaderChecksum(segment[plan.NetworkOffset..plan.TransportOffset]);
         }
 
         var transport = segment[plan.TransportOffset..];
@@ -124,7 +153,7 @@ internal static class GsoSegmenter
 
         transport[checksumOffset] = 0;
         transport[checksumOffset + 1] = 0;
-        var sum = InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(segment, protocol, transport.Length), InternetChecksum.Sum(transport));
+        var sum = InternetChecksum.Add(InternetChecksum.PseudoHeaderSum(ip, protocol, transport.Length), InternetChecksum.Sum(transport));
         var checksum = InternetChecksum.Finish(sum);
         if (checksum == 0 && !plan.IsTcp)
         {
@@ -137,6 +166,7 @@ internal static class GsoSegmenter
 
     /// <summary>
     /// Finishes a checksum the kernel left partial: the field at start+offset already holds the pseudo-header sum.
+    /// The offsets count from the start of what the device hands over (a tap frame's Ethernet header included).
     /// False when the offsets do not fit the packet.
     /// </summary>
     public static bool TryCompleteChecksum(Span<byte> packet, in VirtioNetHeader header)

@@ -57,8 +57,8 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     public static LinuxTunDevice Open(string? requestedName, DeviceType kind) => Open(requestedName, kind, TunOffloads.None);
 
     /// <summary>
-    /// Like <see cref="Open(string?, DeviceType)"/>, and for a tun device asks for IFF_VNET_HDR with the <paramref name="wanted"/>
-    /// offloads (TSO/USO super-packets, partial checksums). Whatever the kernel refuses is dropped; check <see cref="Offloads"/>.
+    /// Like <see cref="Open(string?, DeviceType)"/>, and asks for IFF_VNET_HDR with the <paramref name="wanted"/>
+    /// offloads (TSO/USO super-packets, partial checksums; on tap the packets are Ethernet frames). Whatever the kernel refuses is dropped; check <see cref="Offloads"/>.
     /// </summary>
     internal static LinuxTunDevice Open(string? requestedName, DeviceType kind, TunOffloads wanted)
     {
@@ -89,12 +89,13 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
             }
 
             var baseFlags = (short)((kind == DeviceType.Tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
-            var withHeader = wanted != TunOffloads.None && kind == DeviceType.Tun;
+            // tap takes the same virtio header and offloads as tun; its super-packets are Ethernet frames.
+            var withHeader = wanted != TunOffloads.None;
             *(short*)(ifreq + 16) = withHeader ? (short)(baseFlags | IFF_VNET_HDR) : baseFlags;
             var result = Libc.Ioctl(fd, TUNSETIFF, ifreq);
             if (result < 0 && withHeader)
             {
-                // A kernel without virtio headers on tun: the plain device still works.
+                // A kernel without virtio headers on tun/tap: the plain device still works.
                 withHeader = false;
                 *(short*)(ifreq + 16) = baseFlags;
                 result = Libc.Ioctl(fd, TUNSETIFF, ifreq);

@@ -3,8 +3,9 @@ namespace Anytun.Engine.Device;
 /// <summary>How one TSO/USO super-packet splits into MTU-sized packets (see <see cref="GsoSegmenter"/>).</summary>
 internal readonly struct SegmentPlan
 {
-    public SegmentPlan(int transportOffset, int headerLength, int segmentSize, int payloadLength, bool isTcp, bool isIPv6)
+    public SegmentPlan(int networkOffset, int transportOffset, int headerLength, int segmentSize, int payloadLength, bool isTcp, bool isIPv6)
     {
+        NetworkOffset = networkOffset;
         TransportOffset = transportOffset;
         HeaderLength = headerLength;
         SegmentSize = segmentSize;
@@ -14,10 +15,13 @@ internal readonly struct SegmentPlan
         Count = (payloadLength + segmentSize - 1) / segmentSize;
     }
 
-    /// <summary>Offset of the TCP/UDP header (the IP header length).</summary>
+    /// <summary>Offset of the IP header: 0 on tun, the Ethernet header (and VLAN tags) on tap.</summary>
+    public int NetworkOffset { get; }
+
+    /// <summary>Offset of the TCP/UDP header (link + IP header length).</summary>
     public int TransportOffset { get; }
 
-    /// <summary>IP + TCP/UDP header bytes copied in front of every segment.</summary>
+    /// <summary>Link + IP + TCP/UDP header bytes copied in front of every segment.</summary>
     public int HeaderLength { get; }
 
     /// <summary>Payload bytes per segment (gso_size); the last one may carry fewer.</summary>

@@ -93,7 +93,8 @@ internal sealed class ReceiverLoop
         using var anticipation = ReplyAnticipation.TryCreate();
         receiver.Anticipation = anticipation;
         Volatile.Write(ref _anticipation, anticipation);
-        if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
+        // The coalescers merge IP packets: on tap (Ethernet frames) every frame is written alone, behind a zero virtio header.
+        if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled && _context.DeviceKind == DeviceType.Tun)
         {
             _coalescer = new TcpCoalescer();
             if (_context.Device is LinuxTunDevice tun && (tun.Offloads & TunOffloads.Uso) == TunOffloads.Uso)
@@ -335,7 +336,7 @@ internal sealed class ReceiverLoop
             WritePending();
         }
 
-        // With tun offloads the device wants a virtio header in front: an all-zero one (a complete, ordinary packet)
+        // With tun/tap offloads the device wants a virtio header in front: an all-zero one (a complete, ordinary packet)
         // fits exactly where the SATP header and payload type were.
         if (headerSize > 0)
         {

@@ -16,7 +16,8 @@ namespace Anytun.Engine.Runtime;
 /// readable, then, under the gate, read and send everything waiting (one batch per sendmsg with UDP GSO, or sendmmsg,
 /// flushed as soon as the device is empty, so a lone packet waits for nothing). While this thread sleeps, a receiver
 /// thread that just wrote to the device may take the gate and send what the kernel queued (<see cref="TryDrainFromReceiver"/>).
-/// With tun offloads a read may be a TSO/USO super-packet, cut into MTU-sized packets first (one SATP datagram each).
+/// With tun/tap offloads a read may be a TSO/USO super-packet (on tap an Ethernet frame), cut into MTU-sized packets
+/// first (one SATP datagram each).
 /// Allocates nothing per packet and takes no lock but its own uncontended gate.
 /// </summary>
 internal sealed class SenderLoop
@@ -378,7 +379,7 @@ internal sealed class SenderLoop
         var packet = raw[headerSize..];
         if (header.GsoKind != VirtioNetHeader.GsoNone)
         {
-            if (!GsoSegmenter.TryPlan(packet, header, out var plan) || plan.SegmentLength(0) > _innerCapacity)
+            if (!GsoSegmenter.TryPlan(packet, header, _context.DeviceKind == DeviceType.Tap, out var plan) || plan.SegmentLength(0) > _innerCapacity)
             {
                 Drop(_context.TunnelCounters, DropReason.Malformed);
                 return;

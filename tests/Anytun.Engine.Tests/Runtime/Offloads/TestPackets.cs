@@ -85,6 +85,28 @@ internal static class TestPackets
         return copy;
     }
 
+    /// <summary>
+    /// <paramref name="ipPacket"/> as a tap frame: destination and source MAC, <paramref name="vlanTags"/> 802.1Q tags
+    /// (802.1ad for the outer one of several), and the EtherType of IPv4 or IPv6.
+    /// </summary>
+    public static byte[] Ethernet(byte[] ipPacket, bool v6, int vlanTags = 0)
+    {
+        var link = 14 + (4 * vlanTags);
+        var frame = new byte[link + ipPacket.Length];
+        byte[] addresses = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01];
+        addresses.CopyTo(frame, 0);
+        for (var tag = 0; tag < vlanTags; tag++)
+        {
+            var tpid = tag == 0 && vlanTags > 1 ? (ushort)0x88A8 : (ushort)0x8100;
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12 + (4 * tag)), tpid);
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + (4 * tag)), (ushort)(100 + tag));
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(link - 2), v6 ? (ushort)0x86DD : (ushort)0x0800);
+        ipPacket.CopyTo(frame, link);
+        return frame;
+    }
+
     /// <summary>Whether the IPv4 header checksum and the TCP/UDP checksum verify (reference implementation).</summary>
     public static bool ChecksumsValid(ReadOnlySpan<byte> packet)
     {
