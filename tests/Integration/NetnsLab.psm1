@@ -307,6 +307,67 @@ function Test-LabPing {
     return $false
 }
 
+function Invoke-LabTcpTransfer {
+    <#
+    Sends -Bytes over one TCP connection from -ClientNamespace to -Address:-Port in -ServerNamespace (both ends are
+    LabTcpTransfer.ps1 in a child pwsh, so nothing beyond the .NET tool is needed). Returns Sent, Received, SentHash,
+    ReceivedHash; throws with both logs when an end fails or -TimeoutSeconds pass.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $ClientNamespace,
+        [Parameter(Mandatory)] [string] $ServerNamespace,
+        [Parameter(Mandatory)] [string] $Address,
+        [int] $Port = 5301,
+        [long] $Bytes = 4MB,
+        [int] $TimeoutSeconds = 60
+    )
+    $script = Join-Path $PSScriptRoot 'LabTcpTransfer.ps1'
+    $name = "netnslab-tcp-$([guid]::NewGuid().ToString('n'))"
+    $serverLog = Join-Path ([IO.Path]::GetTempPath()) "$name-server.log"
+    $clientLog = Join-Path ([IO.Path]::GetTempPath()) "$name-client.log"
+    $common = @('-Address', $Address, '-Port', $Port, '-TimeoutSeconds', $TimeoutSeconds)
+    $pwsh = @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script)
+    $logs = { "server: $(Get-Content -Raw $serverLog -ErrorAction SilentlyContinue) client: $(Get-Content -Raw $clientLog -ErrorAction SilentlyContinue)" }
+    $server = $null
+    $client = $null
+    try {
+        $server = Start-LabProcess -Namespace $ServerNamespace -LogFile $serverLog -Argv ($pwsh + @('-Mode', 'Listen') + $common)
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while (-not ((Test-Path $serverLog) -and (Select-String -Path $serverLog -Pattern '^LISTENING' -Quiet))) {
+            if ($server.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "the TCP listener on ${Address}:$Port did not start within 30 s: $(& $logs)" }
+            Start-Sleep -Milliseconds 100
+        }
+        $client = Start-LabProcess -Namespace $ClientNamespace -LogFile $clientLog -Argv ($pwsh + @('-Mode', 'Send', '-Bytes', $Bytes) + $common)
+        foreach ($end in $client, $server) {
+            if (-not $end.WaitForExit(($TimeoutSeconds + 30) * 1000)) { throw "timed out after $TimeoutSeconds s waiting for the TCP transfer to ${Address}:$Port: $(& $logs)" }
+            if ($end.ExitCode -ne 0) { throw "the TCP transfer to ${Address}:$Port failed: $(& $logs)" }
+        }
+        $sent = @(Select-String -Path $clientLog -Pattern '^SENT (\d+) (\w+)')
+        $received = @(Select-String -Path $serverLog -Pattern '^RECEIVED (\d+) (\w+)')
+        if ($sent.Count -eq 0 -or $received.Count -eq 0) { throw "the TCP transfer to ${Address}:$Port reported nothing: $(& $logs)" }
+        [pscustomobject] @{
+            Sent = [long] $sent[0].Matches[0].Groups[1].Value; SentHash = $sent[0].Matches[0].Groups[2].Value
+            Received = [long] $received[0].Matches[0].Groups[1].Value; ReceivedHash = $received[0].Matches[0].Groups[2].Value
+        }
+    }
+    finally {
+        foreach ($end in $client, $server) {
+            if ($null -ne $end -and -not $end.HasExited) { & kill -9 -- "-$($end.Id)" 2>$null }
+        }
+        Remove-Item $serverLog, $clientLog -ErrorAction SilentlyContinue
+    }
+}
+
+function Get-LabDeviceCounter {
+    <# A counter of a network device inside a namespace (/sys/class/net/<Device>/statistics/<Counter>). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Device, [string] $Counter = 'tx_packets')
+    $out = & ip netns exec $Namespace cat "/sys/class/net/$Device/statistics/$Counter" 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "reading $Counter of $Device in ${Namespace}: $out" }
+    return [long] "$out".Trim()
+}
+
 function Send-LabUdpNoise {
     <#
     Sends -Count random datagrams (0..1500 bytes, every third with a plausible all-zero SATP header) from inside a
@@ -349,4 +410,4 @@ $udp.Dispose()
 
 Export-ModuleMember -Function Get-NetnsLabPrerequisite, New-NetnsLab, Remove-NetnsLab, Get-EndpointArgument, Start-LabProcess,
     Start-TunnelEndpoint, Wait-TunnelEndpoint, Stop-TunnelEndpoint, Get-TunnelEndpointCounter, Get-TunnelEndpointLog,
-    Test-TunnelEndpointAlive, Test-LabPing, Send-LabUdpNoise
+    Test-TunnelEndpointAlive, Test-LabPing, Send-LabUdpNoise, Invoke-LabTcpTransfer, Get-LabDeviceCounter
