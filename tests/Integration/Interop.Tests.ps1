@@ -200,7 +200,7 @@ Describe 'Interop with anytun, uanytun and the module itself' -Tag 'RequiresRoot
         if ($Tap) {
             # tap with the offloads on (the default): the kernel hands the module TSO super-frames (Ethernet frames of up
             # to 64 KiB) that it must cut into MTU-sized frames, one SATP datagram each, as the peer expects
-            It 'carries a 4 MiB TCP transfer each way, the kernel handing the module super-frames' {
+            It 'carries a 4 MiB TCP transfer each way, the kernel handing the module super-frames' -Tag 'TapOffloads' {
                 if (Skip-WhenMissingPrerequisite $Peer) { return }
                 $lab = $Run.Lab
                 $framesBefore = Get-LabDeviceCounter -Namespace $lab.NsA -Device satp0 -Counter tx_packets

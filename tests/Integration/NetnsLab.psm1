@@ -340,7 +340,7 @@ function Invoke-LabTcpTransfer {
         }
         $client = Start-LabProcess -Namespace $ClientNamespace -LogFile $clientLog -Argv ($pwsh + @('-Mode', 'Send', '-Bytes', $Bytes) + $common)
         foreach ($end in $client, $server) {
-            if (-not $end.WaitForExit(($TimeoutSeconds + 30) * 1000)) { throw "timed out after $TimeoutSeconds s waiting for the TCP transfer to ${Address}:$Port: $(& $logs)" }
+            if (-not $end.WaitForExit(($TimeoutSeconds + 30) * 1000)) { throw "timed out after $TimeoutSeconds s waiting for the TCP transfer to ${Address}:${Port}: $(& $logs)" }
             if ($end.ExitCode -ne 0) { throw "the TCP transfer to ${Address}:$Port failed: $(& $logs)" }
         }
         $sent = @(Select-String -Path $clientLog -Pattern '^SENT (\d+) (\w+)')
