@@ -20,6 +20,30 @@ internal static class EthernetFrame
     private const ushort EtherTypeQinQ = 0x88A8;
 
     /// <summary>
+    /// For the coalescers: with <paramref name="linkLength"/> 0 (tun) the packet is <paramref name="frame"/> itself; with
+    /// <see cref="HeaderLength"/> (tap) it is what follows an untagged Ethernet header whose EtherType matches the IP
+    /// version. False for anything else (VLAN-tagged, ARP, too short).
+    /// </summary>
+    public static bool TryGetUntaggedIpPacket(ReadOnlySpan<byte> frame, int linkLength, out ReadOnlySpan<byte> ipPacket)
+    {
+        ipPacket = frame;
+        if (linkLength == 0)
+        {
+            return true;
+        }
+
+        if (frame.Length <= HeaderLength)
+        {
+            return false;
+        }
+
+        ipPacket = frame[HeaderLength..];
+        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[AddressesLength..]);
+        var version = ipPacket[0] >> 4;
+        return (etherType == EtherTypeIPv4 && version == 4) || (etherType == EtherTypeIPv6 && version == 6);
+    }
+
+    /// <summary>
     /// True when <paramref name="frame"/> carries an IPv4 or IPv6 packet: <paramref name="networkOffset"/> is where it
     /// starts (14, 18 or 22) and <paramref name="ipVersion"/> is 4 or 6 (from the EtherType, not yet checked against the packet).
     /// </summary>

@@ -20,7 +20,9 @@ internal enum CoalesceResult
 /// burst arrives) are merged into one super-packet written with one system call, with a virtio header that tells the kernel
 /// the segment size (it delivers it locally as one, or re-segments it when forwarding). Only segments whose checksum
 /// verifies are merged, and only where Linux GRO would merge them: same addresses, ports, ack, window and options, no
-/// SYN/FIN/RST/URG/ECN flags, plain IPv4 (no options, not fragmented) or IPv6 without extension headers.
+/// SYN/FIN/RST/URG/ECN flags, plain IPv4 (no options, not fragmented) or IPv6 without extension headers. On a tap
+/// device the packets are Ethernet frames: only untagged frames with the same MAC addresses and EtherType merge, and the
+/// super-frame keeps that header (the virtio offsets then count it).
 /// Single thread; no allocation after construction.
 /// </summary>
 internal sealed class TcpCoalescer
@@ -32,6 +34,7 @@ internal sealed class TcpCoalescer
     private const byte TcpFlagAck = 0x10;
 
     private readonly byte[] _buffer = GC.AllocateArray<byte>(VirtioNetHeader.Size + MaxSuperPacket, pinned: true);
+    private readonly int _linkLength;
     private int _length;
     private int _segments;
     private int _transportOffset;
@@ -40,13 +43,25 @@ internal sealed class TcpCoalescer
     private uint _nextSequence;
     private bool _closed;
 
+    /// <summary>A coalescer for a tun device (IP packets).</summary>
+    public TcpCoalescer()
+        : this(ethernet: false)
+    {
+    }
+
+    /// <summary>A coalescer for a tun device, or with <paramref name="ethernet"/> for a tap device (Ethernet frames).</summary>
+    public TcpCoalescer(bool ethernet)
+    {
+        _linkLength = ethernet ? EthernetFrame.HeaderLength : 0;
+    }
+
     /// <summary>Packets held in the pending super-packet.</summary>
     public int PendingSegments => _segments;
 
-    /// <summary>Offers one inner IP packet (checked, copied when held).</summary>
-    public CoalesceResult Offer(ReadOnlySpan<byte> packet)
+    /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
+    public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
-        if (!TryParse(packet, out var transportOffset, out var headerLength))
+        if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset, out var headerLength))
         {
             return CoalesceResult.NotCandidate;
         }
@@ -54,11 +69,13 @@ internal sealed class TcpCoalescer
         var payloadLength = packet.Length - headerLength;
         if (_segments == 0)
         {
-            Start(packet, transportOffset, headerLength, payloadLength);
+            Start(frame, packet, transportOffset, headerLength, payloadLength);
             return CoalesceResult.Held;
         }
 
-        if (_closed || payloadLength > _segmentSize || _length + payloadLength > MaxSuperPacket || !Continues(packet, transportOffset, headerLength))
+        if (_closed || payloadLength > _segmentSize || _length + payloadLength > MaxSuperPacket
+            || !frame[.._linkLength].SequenceEqual(_buffer.AsSpan(VirtioNetHeader.Size, _linkLength))
+            || !Continues(packet, transportOffset, headerLength))
         {
             return CoalesceResult.FlushFirst;
         }
@@ -71,7 +88,7 @@ internal sealed class TcpCoalescer
         if ((flags & TcpFlagPsh) != 0)
         {
             // PSH ends a burst: carry it on the super-packet and take nothing more.
-            _buffer[VirtioNetHeader.Size + _transportOffset + 13] |= TcpFlagPsh;
+            _buffer[VirtioNetHeader.Size + _linkLength + _transportOffset + 13] |= TcpFlagPsh;
             _closed = true;
         }
 
@@ -94,7 +111,7 @@ internal sealed class TcpCoalescer
             return ReadOnlySpan<byte>.Empty;
         }
 
-        var packet = _buffer.AsSpan(VirtioNetHeader.Size, _length);
+        var packet = _buffer.AsSpan(VirtioNetHeader.Size + _linkLength, _length - _linkLength);
         var header = _buffer.AsSpan(0, VirtioNetHeader.Size);
         if (_segments == 1)
         {
@@ -106,15 +123,15 @@ internal sealed class TcpCoalescer
             PlainIpHeader.SetPacketLength(packet, _transportOffset);
 
             // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel treats the data as verified.
-            var transportLength = _length - _transportOffset;
+            var transportLength = packet.Length - _transportOffset;
             var pseudo = InternetChecksum.PseudoHeaderSum(packet, ProtocolTcp, transportLength);
             BinaryPrimitives.WriteUInt16BigEndian(packet[(_transportOffset + 16)..], (ushort)pseudo);
             new VirtioNetHeader(
                 VirtioNetHeader.FlagNeedsChecksum,
                 isV6 ? VirtioNetHeader.GsoTcpV6 : VirtioNetHeader.GsoTcpV4,
-                (ushort)_headerLength,
+                (ushort)(_linkLength + _headerLength),
                 (ushort)_segmentSize,
-                (ushort)_transportOffset,
+                (ushort)(_linkLength + _transportOffset),
                 16).Write(header);
         }
 
@@ -125,10 +142,10 @@ internal sealed class TcpCoalescer
         return result;
     }
 
-    private void Start(ReadOnlySpan<byte> packet, int transportOffset, int headerLength, int payloadLength)
+    private void Start(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> packet, int transportOffset, int headerLength, int payloadLength)
     {
-        packet.CopyTo(_buffer.AsSpan(VirtioNetHeader.Size));
-        _length = packet.Length;
+        frame.CopyTo(_buffer.AsSpan(VirtioNetHeader.Size));
+        _length = frame.Length;
         _segments = 1;
         _transportOffset = transportOffset;
         _headerLength = headerLength;
@@ -144,7 +161,7 @@ internal sealed class TcpCoalescer
             return false;
         }
 
-        var pending = _buffer.AsSpan(VirtioNetHeader.Size, _headerLength);
+        var pending = _buffer.AsSpan(VirtioNetHeader.Size + _linkLength, _headerLength);
         var isV6 = (packet[0] >> 4) == 6;
         if (isV6 != ((pending[0] >> 4) == 6))
         {

@@ -7,7 +7,9 @@ namespace Anytun.Engine.Device;
 /// with the same payload size (the last may be shorter) are written as one UDP_L4 GSO super-packet, which the kernel splits
 /// back into the original datagrams when it delivers them (one system call and one IP-layer pass instead of one per datagram).
 /// Only datagrams whose checksum verifies (or that carry none, IPv4) are merged; plain IPv4 without options and unfragmented,
-/// or IPv6 without extension headers. Single thread; no allocation after construction.
+/// or IPv6 without extension headers. On a tap device the datagrams are Ethernet frames: only untagged frames with the
+/// same MAC addresses and EtherType merge, and the super-frame keeps that header. Single thread; no allocation after
+/// construction.
 /// </summary>
 internal sealed class UdpCoalescer
 {
@@ -17,19 +19,32 @@ internal sealed class UdpCoalescer
     private const int UdpHeaderLength = 8;
 
     private readonly byte[] _buffer = GC.AllocateArray<byte>(VirtioNetHeader.Size + MaxSuperPacket, pinned: true);
+    private readonly int _linkLength;
     private int _length;
     private int _segments;
     private int _transportOffset;
     private int _segmentSize;
     private bool _closed;
 
+    /// <summary>A coalescer for a tun device (IP packets).</summary>
+    public UdpCoalescer()
+        : this(ethernet: false)
+    {
+    }
+
+    /// <summary>A coalescer for a tun device, or with <paramref name="ethernet"/> for a tap device (Ethernet frames).</summary>
+    public UdpCoalescer(bool ethernet)
+    {
+        _linkLength = ethernet ? EthernetFrame.HeaderLength : 0;
+    }
+
     /// <summary>Datagrams held in the pending super-packet.</summary>
     public int PendingSegments => _segments;
 
-    /// <summary>Offers one inner IP packet (checked, copied when held).</summary>
-    public CoalesceResult Offer(ReadOnlySpan<byte> packet)
+    /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
+    public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
-        if (!TryParse(packet, out var transportOffset))
+        if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset))
         {
             return CoalesceResult.NotCandidate;
         }
@@ -37,8 +52,8 @@ internal sealed class UdpCoalescer
         var payloadLength = packet.Length - transportOffset - UdpHeaderLength;
         if (_segments == 0)
         {
-            packet.CopyTo(_buffer.AsSpan(VirtioNetHeader.Size));
-            _length = packet.Length;
+            frame.CopyTo(_buffer.AsSpan(VirtioNetHeader.Size));
+            _length = frame.Length;
             _segments = 1;
             _transportOffset = transportOffset;
             _segmentSize = payloadLength;
@@ -47,6 +62,7 @@ internal sealed class UdpCoalescer
         }
 
         if (_closed || _segments == MaxSegments || payloadLength > _segmentSize || _length + payloadLength > MaxSuperPacket
+            || !frame[.._linkLength].SequenceEqual(_buffer.AsSpan(VirtioNetHeader.Size, _linkLength))
             || !SameFlow(packet, transportOffset))
         {
             return CoalesceResult.FlushFirst;
@@ -67,7 +83,7 @@ internal sealed class UdpCoalescer
             return ReadOnlySpan<byte>.Empty;
         }
 
-        var packet = _buffer.AsSpan(VirtioNetHeader.Size, _length);
+        var packet = _buffer.AsSpan(VirtioNetHeader.Size + _linkLength, _length - _linkLength);
         var header = _buffer.AsSpan(0, VirtioNetHeader.Size);
         if (_segments == 1)
         {
@@ -77,16 +93,16 @@ internal sealed class UdpCoalescer
         {
             PlainIpHeader.SetPacketLength(packet, _transportOffset);
 
-            var udpLength = _length - _transportOffset;
+            var udpLength = packet.Length - _transportOffset;
             BinaryPrimitives.WriteUInt16BigEndian(packet[(_transportOffset + 4)..], (ushort)udpLength);
             var pseudo = InternetChecksum.PseudoHeaderSum(packet, ProtocolUdp, udpLength);
             BinaryPrimitives.WriteUInt16BigEndian(packet[(_transportOffset + 6)..], (ushort)pseudo);
             new VirtioNetHeader(
                 VirtioNetHeader.FlagNeedsChecksum,
                 VirtioNetHeader.GsoUdpL4,
-                (ushort)(_transportOffset + UdpHeaderLength),
+                (ushort)(_linkLength + _transportOffset + UdpHeaderLength),
                 (ushort)_segmentSize,
-                (ushort)_transportOffset,
+                (ushort)(_linkLength + _transportOffset),
                 6).Write(header);
         }
 
@@ -103,7 +119,7 @@ internal sealed class UdpCoalescer
             return false;
         }
 
-        var pending = _buffer.AsSpan(VirtioNetHeader.Size, transportOffset + UdpHeaderLength);
+        var pending = _buffer.AsSpan(VirtioNetHeader.Size + _linkLength, transportOffset + UdpHeaderLength);
         if (transportOffset == 40)
         {
             // Version/traffic class/flow label, next header + hop limit, addresses, ports.

@@ -3,7 +3,7 @@ namespace Anytun.Engine.Runtime;
 /// <summary>
 /// Which kernel offloads the packet path asks for. All on by default; the environment variable ANYTUN_OFFLOADS switches
 /// them: "0"/"none" = all off (the plain one-packet-per-system-call path), or a comma list of "tun" (IFF_VNET_HDR with
-/// TSO/USO/checksum offload, on tun and tap devices), "gso" (UDP_SEGMENT sends), "gro" (UDP_GRO receives), "batch" (sendmmsg batching), "coalesce" (merge received TCP segments into one tun write; needs tun and gro; tun devices only).
+/// TSO/USO/checksum offload, on tun and tap devices), "gso" (UDP_SEGMENT sends), "gro" (UDP_GRO receives), "batch" (sendmmsg batching), "coalesce" (merge received TCP segments into one tun write; needs tun and gro).
 /// Every offload falls back by itself when the kernel refuses it; none changes a byte on the wire.
 /// </summary>
 internal sealed class OffloadSettings

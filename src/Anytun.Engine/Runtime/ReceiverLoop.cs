@@ -37,6 +37,7 @@ internal sealed class ReceiverLoop
     private const byte UdpProtocol = 17;
     private TcpCoalescer? _coalescer;
     private UdpCoalescer? _udpCoalescer;
+    private int _linkLength;
     private Connection? _pendingConnection;
     private ReplyAnticipation? _anticipation;
     private readonly SafeHandle? _readiness;
@@ -93,14 +94,16 @@ internal sealed class ReceiverLoop
         using var anticipation = ReplyAnticipation.TryCreate();
         receiver.Anticipation = anticipation;
         Volatile.Write(ref _anticipation, anticipation);
-        // The coalescers merge IP packets: on tap (Ethernet frames) every frame is written alone, behind a zero virtio header.
-        if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled && _context.DeviceKind == DeviceType.Tun)
+        if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
         {
-            _coalescer = new TcpCoalescer();
+            // On tap the packets are Ethernet frames: the coalescers look behind (and compare) the 14-byte header.
+            var ethernet = _context.DeviceKind == DeviceType.Tap;
+            _linkLength = ethernet ? EthernetFrame.HeaderLength : 0;
+            _coalescer = new TcpCoalescer(ethernet);
             if (_context.Device is LinuxTunDevice tun && (tun.Offloads & TunOffloads.Uso) == TunOffloads.Uso)
             {
                 // Writing UDP_L4 super-packets needs a kernel that knows USO (the same kernels accept TUN_F_USO*).
-                _udpCoalescer = new UdpCoalescer();
+                _udpCoalescer = new UdpCoalescer(ethernet);
             }
         }
 
@@ -318,7 +321,7 @@ internal sealed class ReceiverLoop
         if (_coalescer is not null)
         {
             var inner = datagram.Slice(SatpPacket.InnerOffset, innerLength);
-            var isUdp = _udpCoalescer is not null && TransportProtocol(inner) == UdpProtocol;
+            var isUdp = _udpCoalescer is not null && TransportProtocol(inner, _linkLength) == UdpProtocol;
             var result = isUdp ? _udpCoalescer!.Offer(inner) : _coalescer.Offer(inner);
             if (result == CoalesceResult.FlushFirst)
             {
@@ -383,15 +386,17 @@ internal sealed class ReceiverLoop
         }
     }
 
-    /// <summary>IPv4 protocol / IPv6 next header of an inner IP packet (0 when too short).</summary>
-    private static byte TransportProtocol(ReadOnlySpan<byte> packet)
+    /// <summary>IPv4 protocol / IPv6 next header of an inner IP packet behind <paramref name="linkLength"/> bytes of
+    /// Ethernet header (0 when too short).</summary>
+    private static byte TransportProtocol(ReadOnlySpan<byte> packet, int linkLength)
     {
-        if (packet.Length < 40)
+        if (packet.Length < linkLength + 40)
         {
             return 0;
         }
 
-        return (packet[0] >> 4) == 6 ? packet[6] : packet[9];
+        var ip = packet[linkLength..];
+        return (ip[0] >> 4) == 6 ? ip[6] : ip[9];
     }
 
     private void Drop(TrafficCounters counters, DropReason reason)
