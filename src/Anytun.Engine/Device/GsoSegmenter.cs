@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -21,6 +22,7 @@ internal static class GsoSegmenter
     private const byte TcpCwr = 0x80;
 
     /// <summary>Checks the super-packet and computes how it splits; false for anything malformed or not TCP/UDP GSO.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out SegmentPlan plan)
     {
         plan = default;
@@ -72,6 +74,7 @@ internal static class GsoSegmenter
     }
 
     /// <summary>Writes segment <paramref name="index"/> of <paramref name="plan"/> to <paramref name="destination"/>; returns its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int WriteSegment(ReadOnlySpan<byte> packet, in SegmentPlan plan, int index, Span<byte> destination)
     {
         var payloadOffset = index * plan.SegmentSize;
@@ -139,6 +142,7 @@ internal static class GsoSegmenter
     /// Finishes a checksum the kernel left partial: the field at start+offset already holds the pseudo-header sum.
     /// False when the offsets do not fit the packet.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryCompleteChecksum(Span<byte> packet, in VirtioNetHeader header)
     {
         var start = header.ChecksumStart;

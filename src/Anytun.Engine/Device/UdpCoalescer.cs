@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -27,6 +28,7 @@ internal sealed class UdpCoalescer
     public int PendingSegments => _segments;
 
     /// <summary>Offers one inner IP packet (checked, copied when held).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CoalesceResult Offer(ReadOnlySpan<byte> packet)
     {
         if (!TryParse(packet, out var transportOffset))
@@ -60,6 +62,7 @@ internal sealed class UdpCoalescer
     }
 
     /// <summary>The pending packet with its virtio header, ready for one device write (empty when nothing is pending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> TakePending()
     {
         if (_segments == 0)
