@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -77,6 +79,7 @@ internal sealed class QuiescentReclaimer
     }
 
     /// <summary>Disposes every retired object no thread can still hold; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Poll()
     {
         List<IDisposable>? ready = null;
@@ -159,6 +162,7 @@ internal sealed class QuiescentReclaimer
         public bool IsInside => (Counter & 1) != 0;
 
         /// <summary>Starts a critical section (owner thread only; a no-op when already inside). A full fence.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Enter()
         {
             if ((_line[Cell] & 1) == 0)
@@ -168,6 +172,7 @@ internal sealed class QuiescentReclaimer
         }
 
         /// <summary>Ends it: the thread holds no connection or key reference after this (owner thread only).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Leave()
         {
             var counter = _line[Cell];

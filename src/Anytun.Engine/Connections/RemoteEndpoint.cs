@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.CompilerServices;
 using Anytun.Engine.Transport;
 
@@ -46,6 +46,7 @@ internal sealed class RemoteEndpoint
     }
 
     /// <summary>True when <paramref name="source"/> is this endpoint (no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Matches(SocketAddress source) => Address.Equals(source);
 
     /// <summary>

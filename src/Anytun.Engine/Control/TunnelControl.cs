@@ -456,12 +456,48 @@ public sealed partial class TunnelControl
         });
     }
 
-    /// <summary>Starts disposing retired keys on a timer (the engine threads exist from now on).</summary>
+    /// <summary>Starts disposing retired keys on a timer (the engine threads exist from now on). The timer runs only
+    /// while something waits for disposal: an idle tunnel wakes no thread-pool thread (each wake-up spins a worker on a
+    /// core the packet threads may need).</summary>
     internal void StartReclaiming()
     {
         lock (_lock)
         {
-            _reclaimTimer ??= new Timer(static state => ((QuiescentReclaimer)state!).Poll(), Reclaimer, ReclaimIntervalMilliseconds, ReclaimIntervalMilliseconds);
+            _reclaimTimer ??= new Timer(static state => ((TunnelControl)state!).ReclaimTick(), this, Timeout.Infinite, Timeout.Infinite);
+            ArmReclaimTimer();
+        }
+    }
+
+    /// <summary>Retires <paramref name="keys"/> (disposed once no engine thread can hold them) and runs the timer until
+    /// they are. Caller holds <c>_lock</c>.</summary>
+    private void RetireKeys(ConnectionKeys keys)
+    {
+        Reclaimer.Retire(keys);
+        ArmReclaimTimer();
+    }
+
+    private void ArmReclaimTimer()
+    {
+        if (Reclaimer.PendingCount > 0)
+        {
+            _reclaimTimer?.Change(ReclaimIntervalMilliseconds, ReclaimIntervalMilliseconds);
+        }
+    }
+
+    private void ReclaimTick()
+    {
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            Reclaimer.Poll();
+            if (Reclaimer.PendingCount == 0)
+            {
+                _reclaimTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            }
         }
     }
 
@@ -556,7 +592,7 @@ public sealed partial class TunnelControl
             else
             {
                 var old = connection.SwapKeys(keys);
-                Reclaimer.Retire(old);
+                RetireKeys(old);
                 changed |= ConnectionProperties.Keys;
             }
         }
@@ -609,7 +645,7 @@ public sealed partial class TunnelControl
     {
         Connections.Remove(connection.Mux);
         _resolver.Cancel(connection);
-        Reclaimer.Retire(connection.Keys);
+        RetireKeys(connection.Keys);
         ControlLog.ConnectionRemoved(_logger, connection.Mux, origin.ToString());
         changes.Add(new TunnelChange(TunnelChangeKind.ConnectionRemoved, connection.Mux, origin));
         foreach (var entry in _routes.To(connection.Mux))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Anytun.Engine.Crypto;
@@ -47,6 +48,7 @@ internal abstract class AesCtrCipher : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static void CheckTransformArguments(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (counterBlock.Length != AesBlock.Size)

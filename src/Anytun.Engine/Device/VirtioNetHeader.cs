@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -17,6 +18,7 @@ internal readonly struct VirtioNetHeader
     public const byte GsoUdpL4 = 5;
     public const byte GsoEcn = 0x80;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public VirtioNetHeader(byte flags, byte gsoType, ushort headerLength, ushort gsoSize, ushort checksumStart, ushort checksumOffset)
     {
         Flags = flags;
@@ -44,6 +46,7 @@ internal readonly struct VirtioNetHeader
     /// <summary>The GSO kind without the ECN bit.</summary>
     public byte GsoKind => (byte)(GsoType & ~GsoEcn);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static VirtioNetHeader Read(ReadOnlySpan<byte> source) => new(
         source[0],
         source[1],

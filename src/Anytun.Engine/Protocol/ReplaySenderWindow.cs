@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
@@ -43,6 +45,7 @@ internal sealed class ReplaySenderWindow
     /// <summary>The highest accepted sequence number.</summary>
     public uint Highest => _max;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAccept(uint sequence)
     {
         var max = _max;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
@@ -71,6 +72,7 @@ internal sealed class DropLogReporter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tick()
     {
         lock (_gate)
@@ -82,6 +84,7 @@ internal sealed class DropLogReporter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Report(long now, bool final)
     {
         foreach (var limiter in _limiters)
