@@ -5,7 +5,7 @@
     Before traffic starts, add this many further connections (mux 1..N, remotes 10.201.x.y that never answer, one /32
     route each in 10.202.0.0/16) plus a route for the peer's tunnel subnet to the command-line connection (mux 0), so
     the tunnel runs in routing mode with N+1 connections and N+1 routes: what tunnel-bench.sh --connections measures.
-    Uses the engine's control surface (Tunnel.Control.AddConnection/AddRoute) through the module's session registry.
+    Uses the module's own cmdlets (Add-AnytunConnection, Add-AnytunRoute) on the running tunnel, without kernel routes.
 #>
 param(
     [Parameter(Mandatory)] [string] $Module,
@@ -22,23 +22,11 @@ if ($Connections -le 0) {
 }
 
 $job = $definition | Start-AnytunTunnel
-$assembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Anytun.PowerShell' }
-$registry = $assembly.GetType('Anytun.PowerShell.Sessions.TunnelRegistry')
-$flags = [Reflection.BindingFlags]'NonPublic, Static, Public, Instance'
-$arguments = [object[]]@('bench', $null)
-if (-not $registry.GetMethod('TryGet', $flags).Invoke($null, $arguments)) { throw 'tunnel session bench not found' }
-$session = $arguments[1]
-$tunnel = $session.GetType().GetProperty('Tunnel', $flags).GetValue($session)
-$control = $tunnel.Control
 for ($mux = 1; $mux -le $Connections; $mux++) {
-    $spec = [Anytun.Engine.Control.ConnectionSpec]::new([uint16]$mux)
-    $spec.RemoteHost = "10.201.$([math]::Floor($mux / 250)).$($mux % 250 + 1)"
-    $spec.RemotePort = 4444
-    $spec.Routes = [Collections.Generic.List[Anytun.Engine.Routing.IPPrefix]]::new()
-    $spec.Routes.Add([Anytun.Engine.Routing.IPPrefix]::Parse("10.202.$([math]::Floor($mux / 256)).$($mux % 256)/32"))
-    $null = $control.AddConnection($spec, [Anytun.Engine.Control.EntryOrigin]::Cmdlet)
-    $spec.Dispose()
+    $remote = "10.201.$([math]::Floor($mux / 250)).$($mux % 250 + 1)"
+    $route = "10.202.$([math]::Floor($mux / 256)).$($mux % 256)/32"
+    Add-AnytunConnection -TunnelName bench -Mux $mux -RemoteAddress $remote -RemotePort 4444 -Route $route -NoKernelRoute -Confirm:$false
 }
-$null = $control.AddRoute([Anytun.Engine.Routing.IPPrefix]::Parse($PeerSubnet), [uint16]0, [Anytun.Engine.Control.EntryOrigin]::Cmdlet)
-Write-Host "bench: $($control.GetConnections().Count) connections, $($control.GetRoutes().Count) routes, routing $($control.RoutingEnabled)"
+Add-AnytunRoute -TunnelName bench -Mux 0 -DestinationPrefix $PeerSubnet -NoKernelRoute -Confirm:$false
+Write-Host "bench: $(@(Get-AnytunConnection -TunnelName bench).Count) connections, $(@(Get-AnytunRoute -TunnelName bench).Count) routes"
 Receive-Job $job -Wait

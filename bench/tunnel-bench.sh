@@ -264,6 +264,12 @@ else
   done
   [ $up = 1 ] || { echo "tunnel did not come up ($LABEL)" >&2; cat "$TMP"/*.log >&2; exit 1; }
   log "$LABEL: tunnel up, $DEV mtu $(ip -n "$NSA" -o link show "$DEV" | sed -n 's/.* mtu \([0-9]*\).*/\1/p')"
+  if [ "$CONNS" -gt 0 ] && [[ "$PRESET" == module* ]]; then
+    # measure only once the server end has all its connections and routes (module-endpoint.ps1 says so)
+    for i in $(seq 1200); do grep -q '^bench: ' "$TMP/right.log" 2>/dev/null && break; sleep 0.1; done
+    grep -q '^bench: ' "$TMP/right.log" || { echo "the server end did not report its $CONNS connections within 120 s" >&2; cat "$TMP/right.log" >&2; exit 1; }
+    log "$LABEL: $(grep -m1 '^bench: ' "$TMP/right.log")"
+  fi
 fi
 
 # pids of the endpoint processes (everything in the namespaces that is not our measuring tools)
