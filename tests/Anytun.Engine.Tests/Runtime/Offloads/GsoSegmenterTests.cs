@@ -27,16 +27,7 @@ public sealed class GsoSegmenterTests
         {
             var length = GsoSegmenter.WriteSegment(super, plan, i, destination);
             var chunk = payload.AsSpan(i * Mss, Math.Min(Mss, payload.Length - (i * Mss))).ToArray();
-            var expectedFlags = (byte)TestPackets.FlagAck;
-            if (i == 0)
-            {
-                expectedFlags |= TestPackets.FlagCwr;
-            }
-
-            if (i == plan.Count - 1)
-            {
-                expectedFlags |= TestPackets.FlagPsh | TestPackets.FlagFin;
-            }
+            var expectedFlags = TestPackets.SegmentFlags(i, plan.Count);
 
             var expected = TestPackets.TcpPacket(v6, sequence + (uint)(i * Mss), expectedFlags, chunk, id: (ushort)(0x1234 + i));
             Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(destination, 0, length));

@@ -15,6 +15,24 @@ internal static class TestPackets
     public const byte FlagAck = 0x10;
     public const byte FlagCwr = 0x80;
 
+    /// <summary>The flags segment <paramref name="index"/> of <paramref name="count"/> carries when a super-packet sent
+    /// with CWR|ACK|PSH|FIN is cut: CWR only on the first, PSH and FIN only on the last, ACK on all.</summary>
+    public static byte SegmentFlags(int index, int count)
+    {
+        var flags = FlagAck;
+        if (index == 0)
+        {
+            flags |= FlagCwr;
+        }
+
+        if (index == count - 1)
+        {
+            flags |= FlagPsh | FlagFin;
+        }
+
+        return flags;
+    }
+
     public static readonly IPAddress SourceV4 = IPAddress.Parse("192.168.123.1");
     public static readonly IPAddress DestinationV4 = IPAddress.Parse("192.168.123.2");
     public static readonly IPAddress SourceV6 = IPAddress.Parse("fd00::1");
