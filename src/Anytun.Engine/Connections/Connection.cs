@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Control;
 using Anytun.Engine.Protocol;
@@ -102,14 +101,12 @@ internal sealed class Connection
     }
 
     /// <summary>The sequence number for the next datagram; atomic, so any thread may send (wraps like anytun's uint32).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public uint TakeNextSequence() => Interlocked.Increment(ref _nextSequence) - 1;
 
     /// <summary>Overwrites the send counter (a sync peer's snapshot, spec §1.5 step 4).</summary>
     public void SetNextSequence(uint sequence) => Interlocked.Exchange(ref _nextSequence, sequence);
 
     /// <summary>Replay check (spec §6.2); false = replay. Locks only when a window is configured (-w &gt; 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAcceptSequence(ushort senderId, uint sequence)
     {
         var window = Volatile.Read(ref _window);
@@ -128,7 +125,6 @@ internal sealed class Connection
     /// stayed (a replay from elsewhere, or a peer restarted on a new port; see <see cref="RoamingGuard"/>).</summary>
     public void CountRefusedRoam() => Interlocked.Increment(ref _refusedRoams);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MarkReceived() => Volatile.Write(ref _lastReceivedTicks, Environment.TickCount64);
 
     /// <summary>True the first time only: the routing-loop warning is logged once per connection.</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -33,7 +31,6 @@ internal sealed class ConnectionTable
     public IReadOnlyList<Connection> All => Volatile.Read(ref _sorted);
 
     /// <summary>O(1), lock-free.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Connection? Find(ushort mux) => Volatile.Read(ref _byMux[mux]);
 
     /// <summary>Adds <paramref name="candidate"/> unless its mux is taken; returns the connection now in the table.</summary>

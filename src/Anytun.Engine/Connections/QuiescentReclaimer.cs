@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -79,7 +77,6 @@ internal sealed class QuiescentReclaimer
     }
 
     /// <summary>Disposes every retired object no thread can still hold; returns how many.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Poll()
     {
         List<IDisposable>? ready = null;
@@ -162,7 +159,6 @@ internal sealed class QuiescentReclaimer
         public bool IsInside => (Counter & 1) != 0;
 
         /// <summary>Starts a critical section (owner thread only; a no-op when already inside). A full fence.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Enter()
         {
             if ((_line[Cell] & 1) == 0)
@@ -172,7 +168,6 @@ internal sealed class QuiescentReclaimer
         }
 
         /// <summary>Ends it: the thread holds no connection or key reference after this (owner thread only).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Leave()
         {
             var counter = _line[Cell];

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Anytun.Engine.Transport;
 
@@ -46,7 +46,6 @@ internal sealed class RemoteEndpoint
     }
 
     /// <summary>True when <paramref name="source"/> is this endpoint (no allocation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Matches(SocketAddress source) => Address.Equals(source);
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -22,7 +20,6 @@ internal sealed class RoamingGuard
 
     /// <summary>Records <paramref name="sequence"/> of <paramref name="senderId"/>; true when it is above everything seen
     /// from that sender before (or the first from it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Observe(ushort senderId, uint sequence)
     {
         var current = Volatile.Read(ref _first);

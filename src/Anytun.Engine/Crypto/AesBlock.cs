@@ -19,7 +19,7 @@ internal static class AesBlock
     }
 
     /// <summary>Adds one to a 128-bit big-endian counter held as two halves (wraps at 2^128).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Increment(ref ulong high, ref ulong low)
     {
         low++;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Anytun.Engine.Crypto;
@@ -48,7 +47,6 @@ internal abstract class AesCtrCipher : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static void CheckTransformArguments(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (counterBlock.Length != AesBlock.Size)

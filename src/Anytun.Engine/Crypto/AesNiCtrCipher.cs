@@ -24,19 +24,16 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
     internal AesKeySchedule ScheduleForTests => _schedule;
 
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>: a disposed cipher never encrypts again.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void SetKey(ReadOnlySpan<byte> key)
     {
         CheckKeyLength(key.Length);
         _schedule.Expand(key);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output) =>
         Transform(_schedule, counterBlock, input, output);
 
     /// <summary>The raw keystream under <paramref name="schedule"/> (the SATP PRF over a connection's master key).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GenerateKeystream(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, Span<byte> output)
     {
         output.Clear();
@@ -45,7 +42,6 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
 
     /// <summary>CTR over <paramref name="schedule"/> (read only, so threads may share it).</summary>
     /// <exception cref="ObjectDisposedException">The schedule was disposed (or never expanded): nothing is encrypted.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transform(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckTransformArguments(counterBlock, input, output);
@@ -127,11 +123,11 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
     public override void Dispose() => _schedule.Dispose();
 
     // Vector element 0 is stored little-endian, so byte-reversing each half lays the counter out big-endian.
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Counter(ulong high, ulong low) =>
         Vector128.Create(BinaryPrimitives.ReverseEndianness(high), BinaryPrimitives.ReverseEndianness(low)).AsByte();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> EncryptOne(ref Vector128<byte> keys, int rounds, Vector128<byte> block)
     {
         block ^= keys;
@@ -182,7 +178,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
         b7 = X86Aes.EncryptLast(b7, k);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EncryptFour(
         ref Vector128<byte> keys, int rounds, ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
     {

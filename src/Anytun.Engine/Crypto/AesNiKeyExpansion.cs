@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
 namespace Anytun.Engine.Crypto;
@@ -21,7 +21,6 @@ internal static class AesNiKeyExpansion
     };
 
     /// <summary>Writes Rounds+1 round keys into <paramref name="roundKeys"/> (needs 15 slots for AES-256).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Expand(ReadOnlySpan<byte> key, Span<Vector128<byte>> roundKeys)
     {
         switch (key.Length)
@@ -38,7 +37,6 @@ internal static class AesNiKeyExpansion
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Expand128(ReadOnlySpan<byte> key, Span<Vector128<byte>> rk)
     {
         var k = Vector128.Create(key);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Anytun.Engine.Crypto;
@@ -40,7 +39,6 @@ internal sealed unsafe class HmacSha1 : IDisposable
     public bool IsNative { get; }
 
     /// <summary>Writes HMAC-SHA1(<paramref name="key"/>, <paramref name="data"/>) to <paramref name="mac"/> (20 bytes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
     {
         if (key.Length != KeySize || mac.Length < DigestSize)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Anytun.Engine.Crypto;
@@ -44,7 +43,6 @@ internal static unsafe class NativeSha1
 
     /// <summary>SHA-1 of <paramref name="first"/> ‖ <paramref name="second"/> into <paramref name="digest"/> (20 bytes),
     /// using <paramref name="context"/> (<see cref="ContextSize"/> pinned bytes) as scratch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hash(byte* context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, byte* digest)
     {
         InitFunction(context);

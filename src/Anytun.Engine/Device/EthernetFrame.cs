@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -25,7 +24,6 @@ internal static class EthernetFrame
     /// <see cref="HeaderLength"/> (tap) it is what follows an untagged Ethernet header whose EtherType matches the IP
     /// version. False for anything else (VLAN-tagged, ARP, too short).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryGetUntaggedIpPacket(ReadOnlySpan<byte> frame, int linkLength, out ReadOnlySpan<byte> ipPacket)
     {
         ipPacket = frame;
@@ -49,7 +47,6 @@ internal static class EthernetFrame
     /// True when <paramref name="frame"/> carries an IPv4 or IPv6 packet: <paramref name="networkOffset"/> is where it
     /// starts (14, 18 or 22) and <paramref name="ipVersion"/> is 4 or 6 (from the EtherType, not yet checked against the packet).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryGetNetworkOffset(ReadOnlySpan<byte> frame, out int networkOffset, out int ipVersion)
     {
         networkOffset = AddressesLength;

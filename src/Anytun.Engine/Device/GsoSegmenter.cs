@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -30,7 +29,6 @@ internal static class GsoSegmenter
     /// frame whose link header (and VLAN tags) every segment keeps. The virtio header's offsets count from the frame start.
     /// False for anything malformed or not TCP/UDP GSO.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, bool ethernet, out SegmentPlan plan)
     {
         plan = default;
@@ -100,7 +98,6 @@ internal static class GsoSegmenter
     }
 
     /// <summary>Writes segment <paramref name="index"/> of <paramref name="plan"/> to <paramref name="destination"/>; returns its length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int WriteSegment(ReadOnlySpan<byte> packet, in SegmentPlan plan, int index, Span<byte> destination)
     {
         var payloadOffset = index * plan.SegmentSize;
@@ -172,7 +169,6 @@ internal static class GsoSegmenter
     /// The offsets count from the start of what the device hands over (a tap frame's Ethernet header included).
     /// False when the offsets do not fit the packet.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryCompleteChecksum(Span<byte> packet, in VirtioNetHeader header)
     {
         var start = header.ChecksumStart;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Anytun.Engine.Configuration;
@@ -132,16 +131,13 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     public int Read(Span<byte> buffer) => ReadCore(buffer, wait: true);
 
     /// <summary>Reads a packet if one is waiting: its length, 0 once closed, -1 when none is waiting (never blocks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int ReadAvailable(Span<byte> buffer) => ReadCore(buffer, wait: false);
 
     /// <summary>Sleeps until a packet is waiting (true) or the device is closed (false).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool WaitReadable() => WaitReadable(-1) > 0;
 
     /// <summary>Sleeps until a packet is waiting (1), the device is closed (0) or <paramref name="timeoutMilliseconds"/>
     /// passed (-1; a negative timeout waits forever).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int WaitReadable(int timeoutMilliseconds)
     {
         if (!TryAddRef(_device))
@@ -201,19 +197,15 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int IPollablePacketDevice.ReadAvailable(Span<byte> buffer) => ReadAvailable(buffer);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool IPollablePacketDevice.WaitReadable() => WaitReadable();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int IPollablePacketDevice.WaitReadable(int timeoutMilliseconds) => WaitReadable(timeoutMilliseconds);
 
     /// <summary>The device fd itself: it polls readable while the kernel has a packet queued.</summary>
     SafeHandle? IPollablePacketDevice.Readiness => _device;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReadCore(Span<byte> buffer, bool wait)
     {
         if (!TryAddRef(_device))
@@ -306,7 +298,6 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryWrite(ReadOnlySpan<byte> packet) => TryWriteCore(packet) == 0;
 
     public void Dispose()
@@ -336,7 +327,6 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
 
     public override string ToString() => $"{Name} ({Kind})";
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int TryWriteCore(ReadOnlySpan<byte> packet)
     {
         if (!TryAddRef(_device))
@@ -375,7 +365,6 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryAddRef(SafeHandle handle)
     {
         var added = false;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -18,7 +17,6 @@ internal static class PlainIpHeader
     /// length field matches the packet and which has room for <paramref name="minTransportLength"/> transport bytes;
     /// <paramref name="transportOffset"/> is then 20 or 40.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryGetTransportOffset(ReadOnlySpan<byte> packet, byte protocol, int minTransportLength, out int transportOffset)
     {
         transportOffset = 0;
@@ -57,7 +55,6 @@ internal static class PlainIpHeader
     /// Sets the length of the whole <paramref name="packet"/> in its IP header (IPv6 payload length, or IPv4 total
     /// length plus a fresh header checksum over the <paramref name="transportOffset"/> header bytes).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SetPacketLength(Span<byte> packet, int transportOffset)
     {
         if ((packet[0] >> 4) == 6)
@@ -71,7 +68,6 @@ internal static class PlainIpHeader
     }
 
     /// <summary>Recomputes the IPv4 header checksum over <paramref name="ipHeader"/> (exactly the header bytes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteIPv4HeaderChecksum(Span<byte> ipHeader)
     {
         ipHeader[10] = 0;

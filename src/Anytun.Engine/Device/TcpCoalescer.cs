@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -60,7 +59,6 @@ internal sealed class TcpCoalescer
     public int PendingSegments => _segments;
 
     /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
         if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset, out var headerLength))
@@ -106,7 +104,6 @@ internal sealed class TcpCoalescer
     /// The pending packet with its virtio header, ready for one device write (empty when nothing is pending); the
     /// coalescer is empty afterwards. A lone packet goes out unchanged with an all-zero header.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> TakePending()
     {
         if (_segments == 0)
@@ -201,7 +198,6 @@ internal sealed class TcpCoalescer
     }
 
     /// <summary>A TCP data segment with only ACK (and maybe PSH) set, a plain IP header and a valid checksum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryParse(ReadOnlySpan<byte> packet, out int transportOffset, out int headerLength)
     {
         headerLength = 0;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -43,7 +42,6 @@ internal sealed class UdpCoalescer
     public int PendingSegments => _segments;
 
     /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
         if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset))
@@ -78,7 +76,6 @@ internal sealed class UdpCoalescer
     }
 
     /// <summary>The pending packet with its virtio header, ready for one device write (empty when nothing is pending).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> TakePending()
     {
         if (_segments == 0)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Device;
 
@@ -18,7 +17,6 @@ internal readonly struct VirtioNetHeader
     public const byte GsoUdpL4 = 5;
     public const byte GsoEcn = 0x80;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public VirtioNetHeader(byte flags, byte gsoType, ushort headerLength, ushort gsoSize, ushort checksumStart, ushort checksumOffset)
     {
         Flags = flags;
@@ -46,7 +44,6 @@ internal readonly struct VirtioNetHeader
     /// <summary>The GSO kind without the ECN bit.</summary>
     public byte GsoKind => (byte)(GsoType & ~GsoEcn);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static VirtioNetHeader Read(ReadOnlySpan<byte> source) => new(
         source[0],
         source[1],

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
@@ -45,7 +43,6 @@ internal sealed class ReplaySenderWindow
     /// <summary>The highest accepted sequence number.</summary>
     public uint Highest => _max;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAccept(uint sequence)
     {
         var max = _max;

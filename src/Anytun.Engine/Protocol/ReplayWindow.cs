@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
@@ -31,7 +29,6 @@ public sealed class ReplayWindow
     public int SenderCount => _senders.Count;
 
     /// <summary>Records <paramref name="sequence"/> of <paramref name="senderId"/>; false when it is a replay.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAccept(ushort senderId, uint sequence)
     {
         if (Size == 0)

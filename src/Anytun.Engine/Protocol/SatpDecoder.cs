@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Anytun.Engine.Connections;
 
 namespace Anytun.Engine.Protocol;
@@ -42,7 +41,6 @@ public sealed class SatpDecoder : IDisposable
     /// mux even for a bad tag.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The decoder or the keys were disposed (a caller bug, never bad input).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DropReason Authenticate(ReadOnlySpan<byte> datagram, ConnectionKeys keys, out SatpHeader header)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -67,7 +65,6 @@ public sealed class SatpDecoder : IDisposable
     /// <see cref="DropReason.WrongPayloadType"/> for a type other than IPv4/IPv6/Ethernet (whether the type fits the
     /// device is the caller's check), <see cref="DropReason.Malformed"/> when the datagram does not match the header.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DropReason Decrypt(Span<byte> datagram, in SatpHeader header, ConnectionKeys keys, out PayloadType type, out int innerLength)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -108,11 +105,9 @@ public sealed class SatpDecoder : IDisposable
     }
 
     /// <summary><see cref="Authenticate(ReadOnlySpan{byte}, ConnectionKeys, out SatpHeader)"/> with the default keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DropReason Authenticate(ReadOnlySpan<byte> datagram, out SatpHeader header) => Authenticate(datagram, DefaultKeys, out header);
 
     /// <summary><see cref="Decrypt(Span{byte}, in SatpHeader, ConnectionKeys, out PayloadType, out int)"/> with the default keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DropReason Decrypt(Span<byte> datagram, in SatpHeader header, out PayloadType type, out int innerLength) =>
         Decrypt(datagram, header, DefaultKeys, out type, out innerLength);
 

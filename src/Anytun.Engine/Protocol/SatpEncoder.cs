@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Anytun.Engine.Connections;
 
 namespace Anytun.Engine.Protocol;
@@ -45,7 +44,6 @@ public sealed class SatpEncoder : IDisposable
     /// and throws.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The encoder or the keys were disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Encode(Span<byte> packet, int innerLength, PayloadType type, uint seq, ushort senderId, ushort mux, ConnectionKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -65,7 +63,6 @@ public sealed class SatpEncoder : IDisposable
     }
 
     /// <summary><see cref="Encode(Span{byte}, int, PayloadType, uint, ushort, ushort, ConnectionKeys)"/> with the default keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Encode(Span<byte> packet, int innerLength, PayloadType type, uint seq, ushort senderId, ushort mux) =>
         Encode(packet, innerLength, type, seq, senderId, mux, _defaultKeys ?? throw new InvalidOperationException("This encoder has no default keys."));
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Crypto;
@@ -24,7 +23,6 @@ internal sealed class SatpKeyDerivation : IDisposable
     /// <summary>Fills <paramref name="output"/> with the PRF output of <paramref name="keys"/> for
     /// <paramref name="label"/> and <paramref name="sequence"/>.</summary>
     /// <exception cref="ObjectDisposedException"><paramref name="keys"/> were disposed: nothing is derived from zeroed keys.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Derive(ConnectionKeys keys, uint label, uint sequence, Span<byte> output)
     {
         if (keys.IsNull)
@@ -55,7 +53,6 @@ internal sealed class SatpKeyDerivation : IDisposable
     /// Zeroes this thread's copy of a master key whose keys object was retired (portable path only). Engine threads call
     /// it at their quiescent point, so a replaced key does not linger in a thread's cipher.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForgetRetiredKeys()
     {
         if (_portableKeys is { IsRetired: true })
@@ -66,7 +63,6 @@ internal sealed class SatpKeyDerivation : IDisposable
     }
 
     /// <summary>The PRF's first counter block: salt ‖ 0000, label XOR bytes 6..9, sequence XOR bytes 10..13.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BuildCounterBlock(ReadOnlySpan<byte> masterSalt, uint label, uint sequence, Span<byte> counter)
     {
         masterSalt[..SaltLength].CopyTo(counter);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Connections;
@@ -59,7 +58,6 @@ internal sealed class SatpPacketProtection : IDisposable
     public bool IsDisposed => _disposed;
 
     /// <summary>En/decrypts the payload type ‖ inner packet in place (no-op for the null cipher).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyCipher(ConnectionKeys keys, Span<byte> encryptedPart, uint sequence, ushort senderId, ushort mux)
     {
         if (_cipher is null)
@@ -96,7 +94,6 @@ internal sealed class SatpPacketProtection : IDisposable
     }
 
     /// <summary>Packet IV (spec §4.1): session salt ‖ 0000, mux XOR bytes 4..5, sender id 6..7, sequence 10..13.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BuildPacketIv(ReadOnlySpan<byte> sessionSalt, uint sequence, ushort senderId, ushort mux, Span<byte> iv)
     {
         sessionSalt[..SatpKeyDerivation.SaltLength].CopyTo(iv);
@@ -108,7 +105,6 @@ internal sealed class SatpPacketProtection : IDisposable
     }
 
     /// <summary>Writes the last <see cref="TagLength"/> bytes of HMAC-SHA1(auth key(seq), authenticated) to <paramref name="tag"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ComputeTag(ConnectionKeys keys, ReadOnlySpan<byte> authenticated, uint sequence, Span<byte> tag)
     {
         if (_hmac is null)
@@ -121,7 +117,6 @@ internal sealed class SatpPacketProtection : IDisposable
     }
 
     /// <summary>Fixed-time check of <paramref name="tag"/> against the expected tag; true when authentication is off.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool VerifyTag(ConnectionKeys keys, ReadOnlySpan<byte> authenticated, uint sequence, ReadOnlySpan<byte> tag)
     {
         if (_hmac is null)
@@ -138,7 +133,6 @@ internal sealed class SatpPacketProtection : IDisposable
 
     private SatpLabelSet Labels(ConnectionKeys keys) => _outbound ? keys.Outbound : keys.Inbound;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> ComputeMac(ConnectionKeys keys, ReadOnlySpan<byte> authenticated, uint sequence)
     {
         var scratch = _scratch.AsSpan();

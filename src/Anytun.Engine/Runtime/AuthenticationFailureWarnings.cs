@@ -2,7 +2,6 @@ using Anytun.Engine.Connections;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
 using Microsoft.Extensions.Logging;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Runtime;
 
@@ -29,7 +28,6 @@ internal sealed class AuthenticationFailureWarnings
         _tunnelCounters = tunnelCounters;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Check(long now)
     {
         foreach (var connection in _connections.All)
@@ -54,7 +52,6 @@ internal sealed class AuthenticationFailureWarnings
         private long? _warnedAt;
 
         /// <summary>True (with the count since the last warning) when <paramref name="total"/> grew and a warning is due.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool IsDue(long total, long now, out long count)
         {
             count = total - _warnedCount;

@@ -1,5 +1,4 @@
 using Anytun.Engine.Protocol;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Runtime;
 
@@ -21,13 +20,10 @@ internal sealed class DropLogLimiter
     /// <summary>"send" or "receive": which way the dropped packets were going.</summary>
     public string Direction { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(DropReason reason) => Interlocked.Increment(ref _pending[(int)reason]);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(DropReason reason, long count) => Interlocked.Add(ref _pending[(int)reason], count);
 
     /// <summary>Drops of <paramref name="reason"/> since the last call (reporter thread).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long TakePending(DropReason reason) => Interlocked.Exchange(ref _pending[(int)reason], 0);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Logging;
 using Anytun.Engine.Protocol;
@@ -72,7 +71,6 @@ internal sealed class DropLogReporter
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tick()
     {
         lock (_gate)
@@ -84,7 +82,6 @@ internal sealed class DropLogReporter
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Report(long now, bool final)
     {
         foreach (var limiter in _limiters)

@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Configuration;
@@ -186,7 +186,6 @@ internal sealed class ReceiverLoop
 
     /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device. No spinning
     /// for the answer afterwards: on two cores a spinning carrier at each end starves the application that answers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CarryFromDevice()
     {
         var sent = _context.Sender?.DrainForCarrier() ?? 0;
@@ -198,7 +197,6 @@ internal sealed class ReceiverLoop
 
     /// <summary>Single-thread mode: above <see cref="LoadModeSwitch.PipelineAbove"/> packets in a window, give the
     /// device back to the sender thread (the two threads then work in parallel).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountCarried(int packets)
     {
         _carryWindowPackets += packets;
@@ -218,7 +216,6 @@ internal sealed class ReceiverLoop
         _carryWindowPackets = 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Process(Span<byte> datagram, SocketAddress source)
     {
         if (datagram.Length < SatpPacket.HeaderSize)
@@ -362,7 +359,6 @@ internal sealed class ReceiverLoop
     }
 
     /// <summary>Writes the coalesced super-packets, if any, with one device write each.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WritePending()
     {
         if (_coalescer is null)
@@ -381,7 +377,6 @@ internal sealed class ReceiverLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteSuperPacket(int segments, ReadOnlySpan<byte> packet)
     {
         if (!_context.Device.TryWrite(packet) && !_context.Stopping && _pendingConnection is not null)
@@ -393,7 +388,6 @@ internal sealed class ReceiverLoop
 
     /// <summary>IPv4 protocol / IPv6 next header of an inner IP packet behind <paramref name="linkLength"/> bytes of
     /// Ethernet header (0 when too short).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte TransportProtocol(ReadOnlySpan<byte> packet, int linkLength)
     {
         if (packet.Length < linkLength + 40)
@@ -405,7 +399,6 @@ internal sealed class ReceiverLoop
         return (ip[0] >> 4) == 6 ? ip[6] : ip[9];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Drop(TrafficCounters counters, DropReason reason)
     {
         counters.CountDrop(reason);

@@ -92,7 +92,6 @@ internal sealed class SenderLoop
     /// batch of what the kernel queued meanwhile, on the receiver's thread (one thread wake-up less per round trip).
     /// The receiver is inside its own quiescent section. Does nothing once this loop has ended.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void TryDrainFromReceiver()
     {
         if (!_receiversMayDrain || !Monitor.TryEnter(_gate))
@@ -117,7 +116,6 @@ internal sealed class SenderLoop
     /// Single-thread mode: the carrier (a receiver thread inside its own quiescent section) reads and sends up to one
     /// batch of what waits on the device. Returns the packets read (0 when the sender thread has the gate right now).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int DrainForCarrier()
     {
         if (!Monitor.TryEnter(_gate))
@@ -220,7 +218,6 @@ internal sealed class SenderLoop
 
     /// <summary>Pipeline mode, once per window: after <see cref="LoadModeSwitch.QuietWindows"/> quiet windows in a row
     /// (every loop's packets counted), hand the device to a receiver.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ConsiderSingleThread(LoadModeSwitch modes)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -273,7 +270,6 @@ internal sealed class SenderLoop
         return chosen;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long TotalProcessed()
     {
         var total = Processed;
@@ -291,7 +287,6 @@ internal sealed class SenderLoop
     /// caller holds the gate). This thread passes a quiescent point every <see cref="PacketsPerSection"/> packets; a
     /// receiver sends one section at most. False once the device is closed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool DispatchAvailable(int first, bool ownThread)
     {
         if (ownThread)
@@ -353,7 +348,6 @@ internal sealed class SenderLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dispatch(int length, bool ownThread)
     {
         var headerSize = _context.DeviceHeaderSize;
@@ -373,7 +367,6 @@ internal sealed class SenderLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HandleWithHeader(Span<byte> raw, int headerSize)
     {
         if (raw.Length <= headerSize)
@@ -407,7 +400,6 @@ internal sealed class SenderLoop
 
     /// <summary>Picks the connection for <paramref name="source"/> (a packet, or a super-packet whose segments all go the
     /// same way) and encodes and queues or sends it, segment by segment when <paramref name="plan"/> has segments.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Send(ReadOnlySpan<byte> source, in SegmentPlan plan)
     {
         var connection = ChooseConnection(source);
@@ -474,7 +466,6 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Routing mode: the longest matching route's connection; otherwise anytun's first connection (lowest mux).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Connection? ChooseConnection(ReadOnlySpan<byte> packet)
     {
         var control = _context.Control;
@@ -503,7 +494,6 @@ internal sealed class SenderLoop
         return connection;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Encode(
         ReadOnlySpan<byte> source,
         in SegmentPlan plan,
@@ -555,7 +545,6 @@ internal sealed class SenderLoop
         SendSingle(socket, slot[..length], remote, connection, innerLength);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, RemoteEndpoint remote, Connection connection, int innerLength)
     {
         connection.Counters.CountOut(innerLength);
@@ -575,7 +564,6 @@ internal sealed class SenderLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FlushBatch()
     {
         var batch = _batch;
@@ -611,7 +599,6 @@ internal sealed class SenderLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DropRoutingLoop(Connection connection, RemoteEndpoint remote)
     {
         Drop(connection.Counters, DropReason.RoutingLoop);
@@ -633,7 +620,6 @@ internal sealed class SenderLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Drop(TrafficCounters counters, DropReason reason)
     {
         counters.CountDrop(reason);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Anytun.Engine.Protocol;
 
 namespace Anytun.Engine.Runtime;
@@ -22,14 +21,12 @@ internal sealed class TrafficCounters
 
     public long BytesOut => Interlocked.Read(ref _out.Bytes);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountIn(int bytes)
     {
         Interlocked.Increment(ref _in.Packets);
         Interlocked.Add(ref _in.Bytes, bytes);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountOut(int bytes)
     {
         Interlocked.Increment(ref _out.Packets);
@@ -37,7 +34,6 @@ internal sealed class TrafficCounters
     }
 
     /// <summary>Counts a batch of sent packets at once.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountOut(int packets, long bytes)
     {
         Interlocked.Add(ref _out.Packets, packets);
@@ -62,10 +58,8 @@ internal sealed class TrafficCounters
     /// <summary>Counts several drops of one reason at once.</summary>
     public void CountDrops(DropReason reason, int count) => Interlocked.Add(ref _drops[(int)reason], count);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
 
     public DropCounters SnapshotDrops()

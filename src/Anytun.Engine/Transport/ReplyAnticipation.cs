@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Device;
 using Anytun.Engine.Interop;
@@ -95,7 +94,6 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
     /// Receiver side, after the socket said EAGAIN: sleep in poll() on the socket, the eventfd and (single-thread mode)
     /// the device. Returns true when the device is readable, false when the socket may be readable (or a nudge came).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Wait(int socketFd)
     {
         var device = Device;

@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Interop;
@@ -55,7 +55,6 @@ internal sealed unsafe class UdpBatchSender
     /// Whether a datagram of <paramref name="length"/> bytes to <paramref name="destination"/> can join the batch; when not,
     /// the caller flushes first. With GSO every datagram but the last must have the first one's size.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool CanAppend(int length, Socket socket, SocketAddress destination)
     {
         if (_count == 0)
@@ -76,7 +75,6 @@ internal sealed unsafe class UdpBatchSender
     public Span<byte> NextSlot => _buffer.AsSpan(_used, MaxDatagramSize);
 
     /// <summary>Adds the datagram just written to <see cref="NextSlot"/>. The caller checked <see cref="CanAppend"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(int length, Socket socket, SocketAddress destination)
     {
         if (_count == 0)
@@ -158,7 +156,6 @@ internal sealed unsafe class UdpBatchSender
     /// <summary>True once a flush found the socket closed (shutdown).</summary>
     public bool SocketClosed => _closed;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SendSegmented(int fd, byte* name, uint nameLength)
     {
         var control = (SocketMessages.ControlHeader*)Unsafe.AsPointer(ref _control[0]);
@@ -192,7 +189,6 @@ internal sealed unsafe class UdpBatchSender
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SendEach(int fd, byte* name, uint nameLength)
     {
         var messages = (SocketMessages.MultiMessageHeader*)Unsafe.AsPointer(ref _messages[0]);

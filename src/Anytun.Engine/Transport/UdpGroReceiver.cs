@@ -1,6 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
-using System.Runtime.CompilerServices;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Interop;
 
@@ -45,7 +44,6 @@ internal sealed unsafe class UdpGroReceiver
     /// <paramref name="segmentSize"/> (the datagram size; equal to the count when not coalesced) and the sender in
     /// <paramref name="source"/>; or returns -errno, or <see cref="DeviceReadable"/>. Throws ObjectDisposedException once the socket is closed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, SocketAddress source, out int segmentSize)
     {
         segmentSize = 0;
@@ -125,7 +123,6 @@ internal sealed unsafe class UdpGroReceiver
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ReadSegmentSize(SocketMessages.MessageHeader* message, int count)
     {
         if (message->ControlLength >= (nuint)sizeof(SocketMessages.ControlHeader))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 
 namespace Anytun.Engine.Transport;
 
@@ -83,7 +82,6 @@ internal sealed class UdpTransport : IDisposable
         exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressFamilyNotSupported or SocketError.ProtocolNotSupported };
 
     /// <summary>The first socket of <paramref name="family"/>, or null (spec §7: "no suitable socket found").</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Socket? SocketFor(AddressFamily family)
     {
         var sockets = _sockets;
