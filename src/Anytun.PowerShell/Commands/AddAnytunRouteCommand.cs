@@ -9,13 +9,8 @@ namespace Anytun;
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "AnytunRoute", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(AnytunRoute))]
-public sealed class AddAnytunRouteCommand : TunnelControlCmdlet
+public sealed class AddAnytunRouteCommand : NamedTunnelControlCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    public string TunnelName { get; set; } = string.Empty;
-
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string[] DestinationPrefix { get; set; } = Array.Empty<string>();

@@ -12,15 +12,10 @@ namespace Anytun;
 /// same on both): remote, role, kd-prf, window size, key material and routes. An omitted setting is the tunnel's
 /// default when adding and the current value when changing.
 /// </summary>
-public abstract class ConnectionParametersCmdlet : TunnelControlCmdlet
+public abstract class ConnectionParametersCmdlet : NamedTunnelControlCmdlet
 {
     /// <summary>Parameter set of the setting parameters.</summary>
     protected const string ByParameters = "ByParameters";
-
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    public string TunnelName { get; set; } = string.Empty;
 
     [Parameter(ParameterSetName = ByParameters)]
     [Alias("remote-host")]

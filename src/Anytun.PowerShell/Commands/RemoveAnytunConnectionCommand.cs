@@ -9,13 +9,8 @@ namespace Anytun;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "AnytunConnection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(AnytunConnection))]
-public sealed class RemoveAnytunConnectionCommand : TunnelControlCmdlet
+public sealed class RemoveAnytunConnectionCommand : NamedTunnelControlCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    public string TunnelName { get; set; } = string.Empty;
-
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public ushort[] Mux { get; set; } = Array.Empty<ushort>();

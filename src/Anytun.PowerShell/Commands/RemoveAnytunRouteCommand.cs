@@ -9,13 +9,8 @@ namespace Anytun;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "AnytunRoute", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(AnytunRoute))]
-public sealed class RemoveAnytunRouteCommand : TunnelControlCmdlet
+public sealed class RemoveAnytunRouteCommand : NamedTunnelControlCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    public string TunnelName { get; set; } = string.Empty;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] DestinationPrefix { get; set; } = Array.Empty<string>();
