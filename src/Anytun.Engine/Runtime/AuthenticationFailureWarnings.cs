@@ -28,8 +28,10 @@ internal sealed class AuthenticationFailureWarnings
         _tunnelCounters = tunnelCounters;
     }
 
-    public void Check(long now)
+    /// <summary>Warns where due; true while bad tags wait for their interval (the caller keeps checking).</summary>
+    public bool Check(long now)
     {
+        var waiting = false;
         foreach (var connection in _connections.All)
         {
             var seen = _byConnection.GetOrCreateValue(connection);
@@ -38,12 +40,22 @@ internal sealed class AuthenticationFailureWarnings
             {
                 EngineLog.ConnectionAuthenticationFailing(_logger, connection.Mux, connection.Remote?.Text ?? "remote not known yet", DropLogReporter.Plural(count, "datagram"));
             }
+            else
+            {
+                waiting |= count > 0;
+            }
         }
 
         if (_tunnel.IsDue(_tunnelCounters.Drops(DropReason.BadTag), now, out var unlearned))
         {
             EngineLog.TunnelAuthenticationFailing(_logger, DropLogReporter.Plural(unlearned, "datagram"));
         }
+        else
+        {
+            waiting |= unlearned > 0;
+        }
+
+        return waiting;
     }
 
     private sealed class Seen
