@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Interop;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -131,6 +133,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     public int Read(Span<byte> buffer) => ReadCore(buffer, wait: true);
 
     /// <summary>Reads a packet if one is waiting: its length, 0 once closed, -1 when none is waiting (never blocks).</summary>
+    [MethodImpl(PacketPath.Hot)]
     internal int ReadAvailable(Span<byte> buffer) => ReadCore(buffer, wait: false);
 
     /// <summary>Sleeps until a packet is waiting (true) or the device is closed (false).</summary>
@@ -138,6 +141,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
 
     /// <summary>Sleeps until a packet is waiting (1), the device is closed (0) or <paramref name="timeoutMilliseconds"/>
     /// passed (-1; a negative timeout waits forever).</summary>
+    [MethodImpl(PacketPath.Hot)]
     internal int WaitReadable(int timeoutMilliseconds)
     {
         if (!TryAddRef(_device))
@@ -197,6 +201,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     int IPollablePacketDevice.ReadAvailable(Span<byte> buffer) => ReadAvailable(buffer);
 
     bool IPollablePacketDevice.WaitReadable() => WaitReadable();
@@ -206,6 +211,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
     /// <summary>The device fd itself: it polls readable while the kernel has a packet queued.</summary>
     SafeHandle? IPollablePacketDevice.Readiness => _device;
 
+    [MethodImpl(PacketPath.Hot)]
     private int ReadCore(Span<byte> buffer, bool wait)
     {
         if (!TryAddRef(_device))
@@ -223,13 +229,25 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
                 while (Volatile.Read(ref _disposed) == 0)
                 {
                     // The fd is non-blocking: under load read() succeeds at once and poll() is skipped (one syscall per packet).
-                    var count = Libc.Read(_device.Fd, destination, (nuint)buffer.Length);
+                    var count = Libc.ReadNonBlocking(_device.Fd, destination, (nuint)buffer.Length);
                     if (count >= 0)
                     {
                         return (int)count;
                     }
 
-                    var errno = Marshal.GetLastPInvokeError();
+                    var errno = Marshal.GetLastSystemError();
+                    if (errno != Libc.EAGAIN)
+                    {
+                        // Rare: read again the ordinary way, whose errno is exact.
+                        count = Libc.Read(_device.Fd, destination, (nuint)buffer.Length);
+                        if (count >= 0)
+                        {
+                            return (int)count;
+                        }
+
+                        errno = Marshal.GetLastPInvokeError();
+                    }
+
                     if (errno == Libc.EINTR)
                     {
                         continue;
@@ -298,6 +316,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     public bool TryWrite(ReadOnlySpan<byte> packet) => TryWriteCore(packet) == 0;
 
     public void Dispose()
@@ -327,6 +346,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
 
     public override string ToString() => $"{Name} ({Kind})";
 
+    [MethodImpl(PacketPath.Hot)]
     private int TryWriteCore(ReadOnlySpan<byte> packet)
     {
         if (!TryAddRef(_device))
@@ -340,10 +360,20 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
             {
                 while (true)
                 {
-                    var written = Libc.Write(_device.Fd, source, (nuint)packet.Length);
+                    var written = Libc.WriteNonBlocking(_device.Fd, source, (nuint)packet.Length);
                     if (written == packet.Length)
                     {
                         return 0;
+                    }
+
+                    if (written < 0)
+                    {
+                        // Rare: write again the ordinary way, whose errno is exact.
+                        written = Libc.Write(_device.Fd, source, (nuint)packet.Length);
+                        if (written == packet.Length)
+                        {
+                            return 0;
+                        }
                     }
 
                     if (written >= 0)

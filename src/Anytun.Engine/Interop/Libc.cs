@@ -70,6 +70,22 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
 
+    /// <summary>
+    /// read() on a non-blocking descriptor, without the GC transition (the packet path makes several such calls per
+    /// packet, each a few microseconds at most and never blocking). No SetLastError: on -1 read
+    /// <see cref="Marshal.GetLastSystemError"/> at once, trust it only as EAGAIN (at worst a runtime call in between
+    /// changed it, and the next poll() wakes the caller again) and learn any other error from <see cref="Read"/>.
+    /// </summary>
+    [LibraryImport(Library, EntryPoint = "read")]
+    [SuppressGCTransition]
+    public static partial nint ReadNonBlocking(int fd, byte* buffer, nuint count);
+
+    /// <summary>write() on a descriptor that never blocks (tun/tap, eventfd), without the GC transition; on -1 redo
+    /// the write with <see cref="Write"/> to learn the error (see <see cref="ReadNonBlocking"/>).</summary>
+    [LibraryImport(Library, EntryPoint = "write")]
+    [SuppressGCTransition]
+    public static partial nint WriteNonBlocking(int fd, byte* buffer, nuint count);
+
     [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 

@@ -57,6 +57,12 @@ internal static unsafe partial class SocketMessages
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint ReceiveMessage(int fd, MessageHeader* message, int flags);
 
+    /// <summary>recvmsg() with MSG_DONTWAIT, without the GC transition; errno as for <see cref="Libc.ReadNonBlocking"/>
+    /// (trusted only as EAGAIN, any other error learnt from <see cref="ReceiveMessage"/>).</summary>
+    [LibraryImport("libc", EntryPoint = "recvmsg")]
+    [SuppressGCTransition]
+    public static partial nint ReceiveMessageNonBlocking(int fd, MessageHeader* message, int flags);
+
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMultipleMessages(int fd, MultiMessageHeader* messages, uint count, int flags);
 

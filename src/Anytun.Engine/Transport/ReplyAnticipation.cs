@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Device;
 using Anytun.Engine.Interop;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Transport;
 
@@ -94,6 +96,7 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
     /// Receiver side, after the socket said EAGAIN: sleep in poll() on the socket, the eventfd and (single-thread mode)
     /// the device. Returns true when the device is readable, false when the socket may be readable (or a nudge came).
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public bool Wait(int socketFd)
     {
         var device = Device;
@@ -120,7 +123,7 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
             if (fds[1].Revents != 0)
             {
                 ulong value;
-                _ = Libc.Read(_eventFd.Fd, (byte*)&value, sizeof(ulong));
+                _ = Libc.ReadNonBlocking(_eventFd.Fd, (byte*)&value, sizeof(ulong));
             }
 
             // Any event on the device (also an error: the read then reports it) is for the device drain.

@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Interop;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Transport;
 
@@ -44,6 +46,7 @@ internal sealed unsafe class UdpGroReceiver
     /// <paramref name="segmentSize"/> (the datagram size; equal to the count when not coalesced) and the sender in
     /// <paramref name="source"/>; or returns -errno, or <see cref="DeviceReadable"/>. Throws ObjectDisposedException once the socket is closed.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public int Receive(Span<byte> buffer, SocketAddress source, out int segmentSize)
     {
         segmentSize = 0;
@@ -63,16 +66,33 @@ internal sealed unsafe class UdpGroReceiver
                 message.Name = name;
                 message.Vectors = &vector;
                 message.VectorCount = 1;
+
+                // Single-thread mode: poll() first, it says which source has something (a receive that would only
+                // say EAGAIN before every sleep is one system call per packet more than a select() loop makes).
+                var waitFirst = Anticipation?.Device is not null;
                 while (true)
                 {
+                    if (waitFirst)
+                    {
+                        waitFirst = false;
+                        if (Anticipation!.Interrupted || _socket.SafeHandle.IsClosed)
+                        {
+                            return -Libc.EBADF;
+                        }
+
+                        if (Anticipation.Wait(fd))
+                        {
+                            return DeviceReadable;
+                        }
+                    }
+
                     message.NameLength = (uint)source.Buffer.Length;
                     message.Control = control;
                     message.ControlLength = (nuint)_control.Length;
                     message.Flags = 0;
-                    // MSG_DONTWAIT: the socket itself blocks (sends wait for buffer space), but a receive must return
-                    // EAGAIN so this thread can wait in poll() on the socket and its other sources together.
-                    var flags = Anticipation is null ? 0 : SocketMessages.MSG_DONTWAIT;
-                    var count = SocketMessages.ReceiveMessage(fd, &message, flags);
+                    var count = Anticipation is null
+                        ? SocketMessages.ReceiveMessage(fd, &message, 0)
+                        : ReceiveWithoutWaiting(fd, &message);
                     if (count >= 0)
                     {
                         source.Size = (int)message.NameLength;
@@ -94,14 +114,10 @@ internal sealed unsafe class UdpGroReceiver
                             return -Libc.EBADF;
                         }
 
-                        // A non-blocking socket: wait for data (closing the socket ends the wait).
+                        // A non-blocking receive: wait for data (closing the socket ends the wait).
                         if (Anticipation is not null)
                         {
-                            if (Anticipation.Wait(fd))
-                            {
-                                return DeviceReadable;
-                            }
-
+                            waitFirst = true;
                             continue;
                         }
 
@@ -123,6 +139,30 @@ internal sealed unsafe class UdpGroReceiver
         }
     }
 
+    /// <summary>
+    /// recvmsg(MSG_DONTWAIT) (the socket itself blocks, so sends wait for buffer space, but a receive must return EAGAIN
+    /// so this thread can wait in poll() on the socket and its other sources together). Without the GC transition; any
+    /// error but EAGAIN is asked again the ordinary way for its exact errno, which the caller reads.
+    /// </summary>
+    [MethodImpl(PacketPath.Hot)]
+    private static nint ReceiveWithoutWaiting(int fd, SocketMessages.MessageHeader* message)
+    {
+        var count = SocketMessages.ReceiveMessageNonBlocking(fd, message, SocketMessages.MSG_DONTWAIT);
+        if (count >= 0)
+        {
+            return count;
+        }
+
+        if (Marshal.GetLastSystemError() == Libc.EAGAIN)
+        {
+            Marshal.SetLastPInvokeError(Libc.EAGAIN);
+            return -1;
+        }
+
+        return SocketMessages.ReceiveMessage(fd, message, SocketMessages.MSG_DONTWAIT);
+    }
+
+    [MethodImpl(PacketPath.Hot)]
     private static int ReadSegmentSize(SocketMessages.MessageHeader* message, int count)
     {
         if (message->ControlLength >= (nuint)sizeof(SocketMessages.ControlHeader))
