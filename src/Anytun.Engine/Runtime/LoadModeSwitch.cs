@@ -8,8 +8,9 @@ namespace Anytun.Engine.Runtime;
 /// Chooses who waits on the device: under light traffic ONE receiver thread (the carrier) polls its socket and the device
 /// at once and carries a request and its answer without a thread hand-off (the single-thread mode, as in a select()
 /// daemon); under load the sender thread waits on the device again (the two-thread pipeline, both directions in
-/// parallel). The carrier switches to the pipeline when it handles more than <see cref="PipelineAbove"/> packets in a
-/// window; the sender switches back after <see cref="QuietWindows"/> windows below <see cref="SingleBelow"/>.
+/// parallel). The carrier switches to the pipeline when it handles more than <see cref="PipelineAbove"/> datagrams
+/// within two windows; the sender switches back after <see cref="QuietWindows"/> windows below <see cref="SingleBelow"/>.
+/// Both count datagrams on the wire, so a TSO super-packet weighs as the segments it becomes.
 /// Who reads the device is always decided by the sender's gate, so a switch never lets two threads read at once; the
 /// mode only decides who sleeps on it. Switches are rare; the packet path reads one volatile field. The sender parks
 /// on an eventfd (no lock, nothing allocated per switch).
@@ -19,10 +20,11 @@ internal sealed unsafe class LoadModeSwitch : IDisposable
     /// <summary>The measuring window of both decisions.</summary>
     public const int WindowMilliseconds = 10;
 
-    /// <summary>Packets in a window (both directions, the carrier's count) above which the pipeline takes over (50 kpps).</summary>
+    /// <summary>Datagrams (both directions, the carrier's count) which, coming within two windows, make the pipeline
+    /// take over (25 kpps and more).</summary>
     public const int PipelineAbove = 500;
 
-    /// <summary>Packets in a window (every loop's count) below which a window counts as quiet (5 kpps).</summary>
+    /// <summary>Datagrams in a window (both directions, every loop's count) below which a window counts as quiet (5 kpps).</summary>
     public const int SingleBelow = 50;
 
     /// <summary>Quiet windows in a row before the single-thread mode returns.</summary>

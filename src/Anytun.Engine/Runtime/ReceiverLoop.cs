@@ -85,7 +85,7 @@ internal sealed class ReceiverLoop
 
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(PacketPath.Hot)]
     private void RunCore()
     {
         var buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
@@ -186,6 +186,7 @@ internal sealed class ReceiverLoop
 
     /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device. No spinning
     /// for the answer afterwards: on two cores a spinning carrier at each end starves the application that answers.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private void CarryFromDevice()
     {
         var sent = _context.Sender?.DrainForCarrier() ?? 0;
@@ -195,27 +196,30 @@ internal sealed class ReceiverLoop
         }
     }
 
-    /// <summary>Single-thread mode: above <see cref="LoadModeSwitch.PipelineAbove"/> packets in a window, give the
-    /// device back to the sender thread (the two threads then work in parallel).</summary>
-    private void CountCarried(int packets)
+    /// <summary>Single-thread mode: when the last <see cref="LoadModeSwitch.PipelineAbove"/> datagrams (both ways) came
+    /// within two windows, give the device back to the sender thread (the two threads then work in parallel). The clock
+    /// is read once per that many datagrams, not per wake-up.</summary>
+    [MethodImpl(PacketPath.Hot)]
+    private void CountCarried(int datagrams)
     {
-        _carryWindowPackets += packets;
+        _carryWindowPackets += datagrams;
+        if (_carryWindowPackets <= LoadModeSwitch.PipelineAbove)
+        {
+            return;
+        }
+
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        var elapsed = now - _carryWindowStart;
-        if (_carryWindowPackets > LoadModeSwitch.PipelineAbove && elapsed < 2 * LoadModeSwitch.WindowTicks)
+        if (now - _carryWindowStart < 2 * LoadModeSwitch.WindowTicks)
         {
             _anticipation!.Device = null;
             _context.LoadMode!.EnterPipeline();
-        }
-        else if (elapsed < LoadModeSwitch.WindowTicks)
-        {
-            return;
         }
 
         _carryWindowStart = now;
         _carryWindowPackets = 0;
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void Process(Span<byte> datagram, SocketAddress source)
     {
         if (datagram.Length < SatpPacket.HeaderSize)
@@ -359,6 +363,7 @@ internal sealed class ReceiverLoop
     }
 
     /// <summary>Writes the coalesced super-packets, if any, with one device write each.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private void WritePending()
     {
         if (_coalescer is null)
@@ -377,6 +382,7 @@ internal sealed class ReceiverLoop
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void WriteSuperPacket(int segments, ReadOnlySpan<byte> packet)
     {
         if (!_context.Device.TryWrite(packet) && !_context.Stopping && _pendingConnection is not null)
@@ -388,6 +394,7 @@ internal sealed class ReceiverLoop
 
     /// <summary>IPv4 protocol / IPv6 next header of an inner IP packet behind <paramref name="linkLength"/> bytes of
     /// Ethernet header (0 when too short).</summary>
+    [MethodImpl(PacketPath.Hot)]
     private static byte TransportProtocol(ReadOnlySpan<byte> packet, int linkLength)
     {
         if (packet.Length < linkLength + 40)

@@ -49,6 +49,7 @@ internal sealed class SenderLoop
     private long _batchBytes;
     private long _allocatedBytes;
     private long _processed;
+    private long _datagrams;
     private long _noSocketCount;
     private long _sendErrorCount;
     private bool _gsoRefusalLogged;
@@ -76,6 +77,9 @@ internal sealed class SenderLoop
     /// <summary>Packets read from the device so far (a super-packet counts once).</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
+    /// <summary>Datagrams encoded so far (each segment of a super-packet counts): the load the mode switch weighs.</summary>
+    public long Datagrams => Volatile.Read(ref _datagrams);
+
     /// <summary>Test hook: the batch sender, when batching is on.</summary>
     internal UdpBatchSender? Batch => _batch;
 
@@ -92,6 +96,7 @@ internal sealed class SenderLoop
     /// batch of what the kernel queued meanwhile, on the receiver's thread (one thread wake-up less per round trip).
     /// The receiver is inside its own quiescent section. Does nothing once this loop has ended.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public void TryDrainFromReceiver()
     {
         if (!_receiversMayDrain || !Monitor.TryEnter(_gate))
@@ -113,9 +118,11 @@ internal sealed class SenderLoop
     }
 
     /// <summary>
-    /// Single-thread mode: the carrier (a receiver thread inside its own quiescent section) reads and sends up to one
-    /// batch of what waits on the device. Returns the packets read (0 when the sender thread has the gate right now).
+    /// Single-thread mode: the carrier (a receiver thread inside its own quiescent section) reads and sends the packet
+    /// waiting on the device, if any. One packet per call, sent at once: the carrier's poll() says when more is waiting,
+    /// so no read ends in EAGAIN. Returns the datagrams sent (0 when the sender thread has the gate right now).
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public int DrainForCarrier()
     {
         if (!Monitor.TryEnter(_gate))
@@ -130,10 +137,10 @@ internal sealed class SenderLoop
                 return 0;
             }
 
-            var before = _processed;
-            _ = DispatchAvailable(-1, ownThread: false);
+            var before = _datagrams;
+            _ = DispatchAvailable(-1, ownThread: false, limit: 1);
             _encoder.ForgetRetiredKeys();
-            return (int)(_processed - before);
+            return (int)(_datagrams - before);
         }
         finally
         {
@@ -143,7 +150,7 @@ internal sealed class SenderLoop
 
     // Fully optimised from the start: this method is entered once and loops for the tunnel's life, so tier-0 code with
     // on-stack replacement (which allocates once, at an unpredictable moment) would be the only code it ever runs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(PacketPath.Hot)]
     private void RunCore()
     {
         _single = GC.AllocateArray<byte>(BufferSize, pinned: true);
@@ -172,7 +179,7 @@ internal sealed class SenderLoop
                 modes.WaitForPipeline(_context);
                 _quietWindows = 0;
                 _quietWindowStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                _quietWindowTotal = TotalProcessed();
+                _quietWindowTotal = TotalDatagrams();
                 continue;
             }
 
@@ -218,6 +225,7 @@ internal sealed class SenderLoop
 
     /// <summary>Pipeline mode, once per window: after <see cref="LoadModeSwitch.QuietWindows"/> quiet windows in a row
     /// (every loop's packets counted), hand the device to a receiver.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private void ConsiderSingleThread(LoadModeSwitch modes)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -228,7 +236,7 @@ internal sealed class SenderLoop
         }
 
         var windows = elapsed / LoadModeSwitch.WindowTicks;
-        var total = TotalProcessed();
+        var total = TotalDatagrams();
         var quiet = total - _quietWindowTotal < LoadModeSwitch.SingleBelow * windows;
         _quietWindows = quiet ? _quietWindows + (int)Math.Min(windows, LoadModeSwitch.QuietWindows) : 0;
         _quietWindowStart = now;
@@ -270,9 +278,10 @@ internal sealed class SenderLoop
         return chosen;
     }
 
-    private long TotalProcessed()
+    /// <summary>Datagrams both ways: encoded here plus received by every receiver.</summary>
+    private long TotalDatagrams()
     {
-        var total = Processed;
+        var total = Datagrams;
         var receivers = Receivers;
         for (var i = 0; i < receivers.Length; i++)
         {
@@ -283,11 +292,12 @@ internal sealed class SenderLoop
     }
 
     /// <summary>
-    /// Sends <paramref name="first"/> (a packet already read, or -1) and every packet waiting on a pollable device (the
-    /// caller holds the gate). This thread passes a quiescent point every <see cref="PacketsPerSection"/> packets; a
-    /// receiver sends one section at most. False once the device is closed.
+    /// Sends <paramref name="first"/> (a packet already read, or -1) and every packet waiting on a pollable device, or
+    /// at most <paramref name="limit"/> (the caller holds the gate). This thread passes a quiescent point every
+    /// <see cref="PacketsPerSection"/> packets; a receiver sends one section at most. False once the device is closed.
     /// </summary>
-    private bool DispatchAvailable(int first, bool ownThread)
+    [MethodImpl(PacketPath.Hot)]
+    private bool DispatchAvailable(int first, bool ownThread, int limit = int.MaxValue)
     {
         if (ownThread)
         {
@@ -332,6 +342,10 @@ internal sealed class SenderLoop
 
                 Dispatch(length, ownThread);
                 inSection++;
+                if (--limit == 0)
+                {
+                    break;
+                }
             }
 
             // Nothing more is waiting (or a receiver's share is done): send what was collected.
@@ -348,6 +362,7 @@ internal sealed class SenderLoop
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void Dispatch(int length, bool ownThread)
     {
         var headerSize = _context.DeviceHeaderSize;
@@ -367,6 +382,7 @@ internal sealed class SenderLoop
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void HandleWithHeader(Span<byte> raw, int headerSize)
     {
         if (raw.Length <= headerSize)
@@ -400,6 +416,7 @@ internal sealed class SenderLoop
 
     /// <summary>Picks the connection for <paramref name="source"/> (a packet, or a super-packet whose segments all go the
     /// same way) and encodes and queues or sends it, segment by segment when <paramref name="plan"/> has segments.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private void Send(ReadOnlySpan<byte> source, in SegmentPlan plan)
     {
         var connection = ChooseConnection(source);
@@ -466,6 +483,7 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Routing mode: the longest matching route's connection; otherwise anytun's first connection (lowest mux).</summary>
+    [MethodImpl(PacketPath.Hot)]
     private Connection? ChooseConnection(ReadOnlySpan<byte> packet)
     {
         var control = _context.Control;
@@ -494,6 +512,7 @@ internal sealed class SenderLoop
         return connection;
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void Encode(
         ReadOnlySpan<byte> source,
         in SegmentPlan plan,
@@ -534,6 +553,8 @@ internal sealed class SenderLoop
 
         var sequence = connection.TakeNextSequence();
         var length = _encoder.Encode(slot, innerLength, type, sequence, _context.SenderId, connection.Mux, keys);
+        // Every writer holds the gate; the sender thread reads it for the mode switch.
+        Volatile.Write(ref _datagrams, _datagrams + 1);
         if (_batch is not null)
         {
             _batch.Append(length, socket, remote.Address);
@@ -545,6 +566,7 @@ internal sealed class SenderLoop
         SendSingle(socket, slot[..length], remote, connection, innerLength);
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void SendSingle(Socket socket, ReadOnlySpan<byte> datagram, RemoteEndpoint remote, Connection connection, int innerLength)
     {
         connection.Counters.CountOut(innerLength);
@@ -564,6 +586,7 @@ internal sealed class SenderLoop
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void FlushBatch()
     {
         var batch = _batch;
