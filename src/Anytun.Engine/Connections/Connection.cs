@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Control;
 using Anytun.Engine.Protocol;
@@ -107,6 +108,7 @@ internal sealed class Connection
     public void SetNextSequence(uint sequence) => Interlocked.Exchange(ref _nextSequence, sequence);
 
     /// <summary>Replay check (spec §6.2); false = replay. Locks only when a window is configured (-w &gt; 0).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public bool TryAcceptSequence(ushort senderId, uint sequence)
     {
         var window = Volatile.Read(ref _window);

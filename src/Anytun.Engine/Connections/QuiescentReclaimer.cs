@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Anytun.Engine.Runtime;
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -159,6 +161,7 @@ internal sealed class QuiescentReclaimer
         public bool IsInside => (Counter & 1) != 0;
 
         /// <summary>Starts a critical section (owner thread only; a no-op when already inside). A full fence.</summary>
+        [MethodImpl(PacketPath.Hot)]
         public void Enter()
         {
             if ((_line[Cell] & 1) == 0)
@@ -168,6 +171,7 @@ internal sealed class QuiescentReclaimer
         }
 
         /// <summary>Ends it: the thread holds no connection or key reference after this (owner thread only).</summary>
+        [MethodImpl(PacketPath.Hot)]
         public void Leave()
         {
             var counter = _line[Cell];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Anytun.Engine.Runtime;
 namespace Anytun.Engine.Connections;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal sealed class RoamingGuard
 
     /// <summary>Records <paramref name="sequence"/> of <paramref name="senderId"/>; true when it is above everything seen
     /// from that sender before (or the first from it).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public bool Observe(ushort senderId, uint sequence)
     {
         var current = Volatile.Read(ref _first);

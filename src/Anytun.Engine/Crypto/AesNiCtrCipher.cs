@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Crypto;
 
@@ -24,16 +25,19 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
     internal AesKeySchedule ScheduleForTests => _schedule;
 
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>: a disposed cipher never encrypts again.</exception>
+    [MethodImpl(PacketPath.Hot)]
     public override void SetKey(ReadOnlySpan<byte> key)
     {
         CheckKeyLength(key.Length);
         _schedule.Expand(key);
     }
 
+    [MethodImpl(PacketPath.Hot)]
     public override void Transform(ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output) =>
         Transform(_schedule, counterBlock, input, output);
 
     /// <summary>The raw keystream under <paramref name="schedule"/> (the SATP PRF over a connection's master key).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static void GenerateKeystream(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, Span<byte> output)
     {
         output.Clear();
@@ -42,6 +46,7 @@ internal sealed class AesNiCtrCipher : AesCtrCipher
 
     /// <summary>CTR over <paramref name="schedule"/> (read only, so threads may share it).</summary>
     /// <exception cref="ObjectDisposedException">The schedule was disposed (or never expanded): nothing is encrypted.</exception>
+    [MethodImpl(PacketPath.Hot)]
     public static void Transform(AesKeySchedule schedule, ReadOnlySpan<byte> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckTransformArguments(counterBlock, input, output);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Crypto;
 
@@ -21,6 +22,7 @@ internal static class AesNiKeyExpansion
     };
 
     /// <summary>Writes Rounds+1 round keys into <paramref name="roundKeys"/> (needs 15 slots for AES-256).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static void Expand(ReadOnlySpan<byte> key, Span<Vector128<byte>> roundKeys)
     {
         switch (key.Length)

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Crypto;
 
@@ -39,6 +41,7 @@ internal sealed unsafe class HmacSha1 : IDisposable
     public bool IsNative { get; }
 
     /// <summary>Writes HMAC-SHA1(<paramref name="key"/>, <paramref name="data"/>) to <paramref name="mac"/> (20 bytes).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
     {
         if (key.Length != KeySize || mac.Length < DigestSize)

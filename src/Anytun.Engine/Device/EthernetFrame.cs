@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -24,6 +26,7 @@ internal static class EthernetFrame
     /// <see cref="HeaderLength"/> (tap) it is what follows an untagged Ethernet header whose EtherType matches the IP
     /// version. False for anything else (VLAN-tagged, ARP, too short).
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public static bool TryGetUntaggedIpPacket(ReadOnlySpan<byte> frame, int linkLength, out ReadOnlySpan<byte> ipPacket)
     {
         ipPacket = frame;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -21,6 +23,7 @@ internal static class GsoSegmenter
     private const byte TcpCwr = 0x80;
 
     /// <summary>Checks the super-packet of a tun device (an IP packet) and computes how it splits; false for anything malformed or not TCP/UDP GSO.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out SegmentPlan plan) =>
         TryPlan(packet, header, ethernet: false, out plan);
 
@@ -29,6 +32,7 @@ internal static class GsoSegmenter
     /// frame whose link header (and VLAN tags) every segment keeps. The virtio header's offsets count from the frame start.
     /// False for anything malformed or not TCP/UDP GSO.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, bool ethernet, out SegmentPlan plan)
     {
         plan = default;
@@ -98,6 +102,7 @@ internal static class GsoSegmenter
     }
 
     /// <summary>Writes segment <paramref name="index"/> of <paramref name="plan"/> to <paramref name="destination"/>; returns its length.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static int WriteSegment(ReadOnlySpan<byte> packet, in SegmentPlan plan, int index, Span<byte> destination)
     {
         var payloadOffset = index * plan.SegmentSize;
@@ -169,6 +174,7 @@ internal static class GsoSegmenter
     /// The offsets count from the start of what the device hands over (a tap frame's Ethernet header included).
     /// False when the offsets do not fit the packet.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public static bool TryCompleteChecksum(Span<byte> packet, in VirtioNetHeader header)
     {
         var start = header.ChecksumStart;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -9,6 +10,7 @@ namespace Anytun.Engine.Device;
 internal static class InternetChecksum
 {
     /// <summary>Folded 16-bit ones'-complement sum of <paramref name="data"/> as big-endian words (not inverted).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static uint Sum(ReadOnlySpan<byte> data)
     {
         // Summing little-endian words and swapping the folded result equals the big-endian sum (RFC 1071 §2(B)).
@@ -75,6 +77,7 @@ internal static class InternetChecksum
     public static ushort Finish(uint sum) => (ushort)~FoldTo16(sum);
 
     /// <summary>Partial sum of the TCP/UDP pseudo header (addresses, protocol, transport length) of an IPv4 or IPv6 packet.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public static uint PseudoHeaderSum(ReadOnlySpan<byte> ipPacket, byte protocol, int transportLength)
     {
         var isV6 = (ipPacket[0] >> 4) == 6;

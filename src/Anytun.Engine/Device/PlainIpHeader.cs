@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -17,6 +19,7 @@ internal static class PlainIpHeader
     /// length field matches the packet and which has room for <paramref name="minTransportLength"/> transport bytes;
     /// <paramref name="transportOffset"/> is then 20 or 40.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public static bool TryGetTransportOffset(ReadOnlySpan<byte> packet, byte protocol, int minTransportLength, out int transportOffset)
     {
         transportOffset = 0;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -59,6 +61,7 @@ internal sealed class TcpCoalescer
     public int PendingSegments => _segments;
 
     /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
         if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset, out var headerLength))
@@ -104,6 +107,7 @@ internal sealed class TcpCoalescer
     /// The pending packet with its virtio header, ready for one device write (empty when nothing is pending); the
     /// coalescer is empty afterwards. A lone packet goes out unchanged with an all-zero header.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public ReadOnlySpan<byte> TakePending()
     {
         if (_segments == 0)
@@ -142,6 +146,7 @@ internal sealed class TcpCoalescer
         return result;
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void Start(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> packet, int transportOffset, int headerLength, int payloadLength)
     {
         frame.CopyTo(_buffer.AsSpan(VirtioNetHeader.Size));
@@ -154,6 +159,7 @@ internal sealed class TcpCoalescer
         _closed = (packet[transportOffset + 13] & TcpFlagPsh) != 0;
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private bool Continues(ReadOnlySpan<byte> packet, int transportOffset, int headerLength)
     {
         if (transportOffset != _transportOffset || headerLength != _headerLength)
@@ -198,6 +204,7 @@ internal sealed class TcpCoalescer
     }
 
     /// <summary>A TCP data segment with only ACK (and maybe PSH) set, a plain IP header and a valid checksum.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private static bool TryParse(ReadOnlySpan<byte> packet, out int transportOffset, out int headerLength)
     {
         headerLength = 0;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -42,6 +44,7 @@ internal sealed class UdpCoalescer
     public int PendingSegments => _segments;
 
     /// <summary>Offers one inner IP packet, or Ethernet frame on tap (checked, copied when held).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public CoalesceResult Offer(ReadOnlySpan<byte> frame)
     {
         if (!EthernetFrame.TryGetUntaggedIpPacket(frame, _linkLength, out var packet) || !TryParse(packet, out var transportOffset))
@@ -76,6 +79,7 @@ internal sealed class UdpCoalescer
     }
 
     /// <summary>The pending packet with its virtio header, ready for one device write (empty when nothing is pending).</summary>
+    [MethodImpl(PacketPath.Hot)]
     public ReadOnlySpan<byte> TakePending()
     {
         if (_segments == 0)
@@ -112,6 +116,7 @@ internal sealed class UdpCoalescer
         return result;
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private bool SameFlow(ReadOnlySpan<byte> packet, int transportOffset)
     {
         if (transportOffset != _transportOffset)
@@ -134,6 +139,7 @@ internal sealed class UdpCoalescer
             && packet.Slice(20, 4).SequenceEqual(pending.Slice(20, 4));
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private static bool TryParse(ReadOnlySpan<byte> packet, out int transportOffset)
     {
         if (!PlainIpHeader.TryGetTransportOffset(packet, ProtocolUdp, UdpHeaderLength, out transportOffset))

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Device;
 
@@ -44,6 +46,7 @@ internal readonly struct VirtioNetHeader
     /// <summary>The GSO kind without the ECN bit.</summary>
     public byte GsoKind => (byte)(GsoType & ~GsoEcn);
 
+    [MethodImpl(PacketPath.Hot)]
     public static VirtioNetHeader Read(ReadOnlySpan<byte> source) => new(
         source[0],
         source[1],

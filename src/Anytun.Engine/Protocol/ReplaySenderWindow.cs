@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Anytun.Engine.Runtime;
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
@@ -43,6 +45,7 @@ internal sealed class ReplaySenderWindow
     /// <summary>The highest accepted sequence number.</summary>
     public uint Highest => _max;
 
+    [MethodImpl(PacketPath.Hot)]
     public bool TryAccept(uint sequence)
     {
         var max = _max;
@@ -85,6 +88,7 @@ internal sealed class ReplaySenderWindow
     }
 
     // Moves the head forward by 'distance' slots, clearing the slots it enters (they now belong to newer numbers).
+    [MethodImpl(PacketPath.Hot)]
     private void Advance(uint distance)
     {
         if (distance >= _size)
@@ -103,6 +107,7 @@ internal sealed class ReplaySenderWindow
     }
 
     /// <summary>Clears flags [from, to) a word at a time.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private void ClearRun(uint from, uint to)
     {
         if (from >= to)

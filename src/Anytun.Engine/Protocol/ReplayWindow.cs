@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Anytun.Engine.Runtime;
 namespace Anytun.Engine.Protocol;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class ReplayWindow
     public int SenderCount => _senders.Count;
 
     /// <summary>Records <paramref name="sequence"/> of <paramref name="senderId"/>; false when it is a replay.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public bool TryAccept(ushort senderId, uint sequence)
     {
         if (Size == 0)

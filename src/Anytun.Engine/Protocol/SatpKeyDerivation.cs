@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Anytun.Engine.Connections;
 using Anytun.Engine.Crypto;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Protocol;
 
@@ -53,6 +55,7 @@ internal sealed class SatpKeyDerivation : IDisposable
     /// Zeroes this thread's copy of a master key whose keys object was retired (portable path only). Engine threads call
     /// it at their quiescent point, so a replaced key does not linger in a thread's cipher.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public void ForgetRetiredKeys()
     {
         if (_portableKeys is { IsRetired: true })

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Routing;
 
@@ -89,6 +90,7 @@ internal sealed class RouteTable
     public bool TryLookupV6(UInt128 destination, out ushort mux) => Lookup(_v6, destination, out mux);
 
     /// <summary>Probes the family's levels (longest first), or only those its block index lists for the destination.</summary>
+    [MethodImpl(PacketPath.Hot)]
     private static bool Lookup(Family family, UInt128 destination, out ushort mux)
     {
         var levels = family.Levels;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Protocol;
 
 namespace Anytun.Engine.Runtime;
@@ -21,12 +22,14 @@ internal sealed class TrafficCounters
 
     public long BytesOut => Interlocked.Read(ref _out.Bytes);
 
+    [MethodImpl(PacketPath.Hot)]
     public void CountIn(int bytes)
     {
         Interlocked.Increment(ref _in.Packets);
         Interlocked.Add(ref _in.Bytes, bytes);
     }
 
+    [MethodImpl(PacketPath.Hot)]
     public void CountOut(int bytes)
     {
         Interlocked.Increment(ref _out.Packets);
@@ -34,6 +37,7 @@ internal sealed class TrafficCounters
     }
 
     /// <summary>Counts a batch of sent packets at once.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public void CountOut(int packets, long bytes)
     {
         Interlocked.Add(ref _out.Packets, packets);

@@ -66,6 +66,7 @@ internal sealed class TunnelRuntime
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            CodecWarmUp.RunOnce(context);
             runtime.Threads = EngineThreads.Start(context, tunnelName);
             context.DropLog.Start();
             control.StartReclaiming();

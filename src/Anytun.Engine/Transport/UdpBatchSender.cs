@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Anytun.Engine.Interop;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Transport;
 
@@ -55,6 +56,7 @@ internal sealed unsafe class UdpBatchSender
     /// Whether a datagram of <paramref name="length"/> bytes to <paramref name="destination"/> can join the batch; when not,
     /// the caller flushes first. With GSO every datagram but the last must have the first one's size.
     /// </summary>
+    [MethodImpl(PacketPath.Hot)]
     public bool CanAppend(int length, Socket socket, SocketAddress destination)
     {
         if (_count == 0)
@@ -75,6 +77,7 @@ internal sealed unsafe class UdpBatchSender
     public Span<byte> NextSlot => _buffer.AsSpan(_used, MaxDatagramSize);
 
     /// <summary>Adds the datagram just written to <see cref="NextSlot"/>. The caller checked <see cref="CanAppend"/>.</summary>
+    [MethodImpl(PacketPath.Hot)]
     public void Append(int length, Socket socket, SocketAddress destination)
     {
         if (_count == 0)
@@ -95,7 +98,7 @@ internal sealed unsafe class UdpBatchSender
 
     /// <summary>Sends the batch; returns how many datagrams could not be sent (errno in <see cref="LastError"/>).
     /// The batch is empty after.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(PacketPath.Hot)]
     public int Flush()
     {
         if (_count == 0)
@@ -156,6 +159,7 @@ internal sealed unsafe class UdpBatchSender
     /// <summary>True once a flush found the socket closed (shutdown).</summary>
     public bool SocketClosed => _closed;
 
+    [MethodImpl(PacketPath.Hot)]
     private int SendSegmented(int fd, byte* name, uint nameLength)
     {
         var control = (SocketMessages.ControlHeader*)Unsafe.AsPointer(ref _control[0]);
@@ -189,6 +193,7 @@ internal sealed unsafe class UdpBatchSender
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private int SendEach(int fd, byte* name, uint nameLength)
     {
         var messages = (SocketMessages.MultiMessageHeader*)Unsafe.AsPointer(ref _messages[0]);

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Transport;
 
@@ -82,6 +84,7 @@ internal sealed class UdpTransport : IDisposable
         exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressFamilyNotSupported or SocketError.ProtocolNotSupported };
 
     /// <summary>The first socket of <paramref name="family"/>, or null (spec §7: "no suitable socket found").</summary>
+    [MethodImpl(PacketPath.Hot)]
     public Socket? SocketFor(AddressFamily family)
     {
         var sockets = _sockets;
