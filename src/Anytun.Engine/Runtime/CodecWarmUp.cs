@@ -26,17 +26,18 @@ internal static class CodecWarmUp
 
     private static int _done;
 
-    /// <summary>Once per process (compiled code is the process's): blocks for about a second before the first tunnel's
-    /// engine threads start, so the compilations happen while no packet waits.</summary>
-    public static void RunOnce(EngineContext context)
+    /// <summary>Once per process (compiled code is the process's): blocks for about a second (less when
+    /// <paramref name="cancellationToken"/> fires) before the first tunnel's engine threads start, so the compilations
+    /// happen while no packet waits.</summary>
+    public static void RunOnce(SatpAlgorithms algorithms, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _done, 1) == 0)
         {
-            Run(context.Algorithms, context);
+            Run(algorithms, cancellationToken);
         }
     }
 
-    private static void Run(SatpAlgorithms algorithms, EngineContext context)
+    private static void Run(SatpAlgorithms algorithms, CancellationToken cancellationToken)
     {
         try
         {
@@ -54,7 +55,7 @@ internal static class CodecWarmUp
             var gate = new object();
             var address = new SocketAddress(AddressFamily.InterNetwork);
             var same = new SocketAddress(AddressFamily.InterNetwork);
-            for (var round = 0; round < Rounds && !context.Stopping; round++)
+            for (var round = 0; round < Rounds && !cancellationToken.IsCancellationRequested; round++)
             {
                 for (var i = 0; i < PacketsPerRound; i++)
                 {
@@ -66,7 +67,8 @@ internal static class CodecWarmUp
                     TouchRuntimeCalls(gate, handle, address, same);
                 }
 
-                Thread.Sleep(RoundIntervalMilliseconds);
+                // The tunnel's start may be cancelled meanwhile: the warm-up then simply ends.
+                _ = cancellationToken.WaitHandle.WaitOne(RoundIntervalMilliseconds);
             }
 
             CryptographicOperations.ZeroMemory(packet);

@@ -75,6 +75,9 @@ internal sealed class DropLogReporter : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>True while the timer sleeps (nothing pending).</summary>
+    internal bool IsDormant => Volatile.Read(ref _dormant) != 0;
+
     /// <summary>Packet path, after counting a drop: if the timer sleeps, have a pool thread restart it (no lock and
     /// no allocation here; only the first drop after a quiet spell gets past the volatile read).</summary>
     public void WakeIfDormant()

@@ -221,6 +221,9 @@ public sealed class Tunnel : IAsyncDisposable
     /// <summary>Test hook: the device of the current run.</summary>
     internal IPacketDevice? Device => _runtime?.Device;
 
+    /// <summary>Test hook: the drop log reporter of the running tunnel.</summary>
+    internal DropLogReporter? DropLog => _runtime?.Context?.DropLog;
+
     internal IReadOnlyList<Thread> Threads => _runtime?.Threads?.Threads ?? Array.Empty<Thread>();
 
     /// <summary>Wait between control-host attempts (-X); anytun's 10 s. Settable before start (tests).</summary>

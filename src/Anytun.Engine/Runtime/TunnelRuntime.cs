@@ -66,7 +66,7 @@ internal sealed class TunnelRuntime
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            CodecWarmUp.RunOnce(context);
+            CodecWarmUp.RunOnce(context.Algorithms, cancellationToken);
             runtime.Threads = EngineThreads.Start(context, tunnelName);
             context.DropLog.Start();
             control.StartReclaiming();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Protocol;
 using Anytun.Engine.Tests.Support;
@@ -80,6 +81,10 @@ public sealed class AllocationTests
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
+    // Fully optimised from the start: as tier-0 code this loop would move to on-stack-replaced code after about a
+    // thousand iterations, inside the measured call, and that switch allocates once (6,344 B seen) — the test's own
+    // loop, not the codec under test.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPackets(SatpEncoder encoder, SatpDecoder decoder, ReplayWindow window, byte[] buffer, int innerLength, ref uint seq, int count)
     {
         for (var i = 0; i < count; i++)

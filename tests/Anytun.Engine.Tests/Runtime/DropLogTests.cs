@@ -52,6 +52,28 @@ public sealed partial class DropLogTests
     }
 
     [Fact]
+    public async Task AnIdleTunnelsDropTimerSleepsAndTheNextDropWakesIt()
+    {
+        var logs = new CapturingLoggerProvider();
+        var (tunnel, port) = await StartListeningTunnelAsync(logs);
+        await using (tunnel)
+        {
+            // Nothing dropped yet: after its first tick the timer stops (no periodic wake-up of an idle tunnel).
+            await WaitUntilAsync(() => tunnel.DropLog?.IsDormant == true, "the drop timer to go to sleep", TimeSpan.FromSeconds(5));
+
+            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            sender.SendTo(BadDatagram(), new IPEndPoint(IPAddress.Loopback, port));
+            await WaitUntilAsync(() => LoggedDrops(logs, "BadTag") == 1, "the drop that woke the timer in the log", TimeSpan.FromSeconds(5));
+
+            // Logged and nothing else pending (the bad-tag warning was due at once): it sleeps again.
+            await WaitUntilAsync(() => tunnel.DropLog?.IsDormant == true, "the drop timer to sleep again", TimeSpan.FromSeconds(5));
+            await tunnel.StopAsync();
+        }
+
+        Assert.Equal(1, LoggedDrops(logs, "BadTag"));
+    }
+
+    [Fact]
     public async Task TheFirstDropIsLoggedSoonAndStopWritesWhatIsPending()
     {
         var logs = new CapturingLoggerProvider();
