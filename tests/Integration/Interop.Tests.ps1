@@ -18,13 +18,14 @@ BeforeDiscovery {
         @{ Config = 'mux 7'; Common = "$key -m 7" }
         @{ Config = 'module without -r learns the peer'; Common = $key; ModuleNoRemote = $true }
         @{ Config = 'peer roams to another port'; Common = $key; Roam = $true }
+        @{ Config = 'two-thread pipeline (ANYTUN_IDLE_MODE=pipeline)'; Common = $key; IdleMode = 'pipeline' }
     )
     $script:Cells = [System.Collections.Generic.List[hashtable]]::new()
     $subnet = 20
     foreach ($peer in 'anytun', 'uanytun', 'module') {
         foreach ($configuration in $configurations) {
             $subnet++
-            $cell = @{ Peer = $peer; Subnet = $subnet; DeviceType = 'tun'; IPv6 = $false; InnerIPv6 = $false; ModuleNoRemote = $false; Roam = $false }
+            $cell = @{ Peer = $peer; Subnet = $subnet; DeviceType = 'tun'; IPv6 = $false; InnerIPv6 = $false; ModuleNoRemote = $false; Roam = $false; IdleMode = $null }
             foreach ($k in $configuration.Keys) { $cell[$k] = $configuration[$k] }
             # exercise both roles on the module side: left against anytun, right against uanytun
             $cell.ModuleRole = if ($peer -eq 'uanytun') { 'right' } else { 'left' }
@@ -68,8 +69,17 @@ BeforeAll {
         $common = @{ Lab = $lab; Common = $Cell.Common; DeviceType = $Cell.DeviceType; IPv6 = $Cell.IPv6 }
         $moduleArgs = Get-EndpointArgument @common -Side A -Role $Cell.ModuleRole -NoRemote:$Cell.ModuleNoRemote
         $peerArgs = Get-EndpointArgument @common -Side B -Role $peerRole
-        $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -Arguments $moduleArgs -ModulePath $script:ModulePath
-        $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind $Cell.Peer -Arguments $peerArgs -ModulePath $script:ModulePath
+        # The module endpoints inherit the environment: ANYTUN_IDLE_MODE picks their threading (default: single-thread
+        # under light traffic); the other cells run the default.
+        $idleModeBefore = $env:ANYTUN_IDLE_MODE
+        $env:ANYTUN_IDLE_MODE = $Cell.IdleMode
+        try {
+            $module = Start-TunnelEndpoint -Lab $lab -Side A -Kind module -Arguments $moduleArgs -ModulePath $script:ModulePath
+            $peer = Start-TunnelEndpoint -Lab $lab -Side B -Kind $Cell.Peer -Arguments $peerArgs -ModulePath $script:ModulePath
+        }
+        finally {
+            $env:ANYTUN_IDLE_MODE = $idleModeBefore
+        }
         # ping targets: the IPv4 tunnel addresses from -n, or IPv6 ones added to both devices once they exist
         $targetA = if ($Cell.InnerIPv6) { $lab.Inner6A } else { $lab.InnerA }
         $targetB = if ($Cell.InnerIPv6) { $lab.Inner6B } else { $lab.InnerB }
