@@ -12,10 +12,9 @@ namespace Anytun.Engine.Runtime;
 /// Gets the packet path's code ready before the first tunnel of the process carries a packet: puts the SATP codec (and
 /// the runtime calls each packet makes) through throwaway packets, a batch every 100 ms for about a second, so tiered
 /// compilation promotes what is left to it (the codec's optimised code needs the inlining and profile that tiering
-/// gives, see <see cref="PacketPath"/>). Untouched,
-/// each promotion came after the 30th and the 60th real packet and showed as a 4-9 ms ping spike (a promotion briefly
-/// holds every managed thread). Random keys, zeroed afterwards; nothing reaches a socket or device. Best effort: a
-/// failure here never touches the tunnel.
+/// gives, see <see cref="PacketPath"/>). Untouched, each promotion came after the 30th and the 60th real packet and
+/// showed as a 4-9 ms ping spike (a promotion briefly holds every managed thread). Random keys, zeroed afterwards;
+/// nothing reaches a socket or device. Best effort: a failure here never touches the tunnel.
 /// </summary>
 internal static class CodecWarmUp
 {
