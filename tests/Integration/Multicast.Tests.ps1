@@ -52,6 +52,17 @@ Describe 'module to module with a multicast remote' -Tag 'RequiresRoot', 'Intero
         $script:Lab = $null
         if (@(Get-NetnsLabPrerequisite -Program 'tcpdump').Count -gt 0) { return }
         $script:Lab = New-NetnsLab -Name 'i10xm' -Subnet 212
+        # The capture starts before the tunnels: once the tun devices are up the kernel sends IPv6 link-local traffic
+        # (router solicitation, MLD) through them, the receiver answers it and the sender follows the receiver to
+        # unicast, all within a second or two. The first datagram to the group, whatever carries it, is the one to see.
+        $script:Capture = Join-Path $Lab.StateDir 'group.txt'
+        $script:Tcpdump = & (Get-Module NetnsLab) { param($n, $a, $l) Start-LabProcess -Namespace $n -Argv $a -LogFile $l } $Lab.NsB @(
+            'timeout', '90', 'tcpdump', '-n', '-v', '-l', '-c', '1', '-i', $Lab.VethB, "udp and dst host $Group") $Capture
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        while (-not ((Test-Path $Capture) -and (Get-Content -Raw $Capture) -match 'listening on')) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "tcpdump on $($Lab.VethB) did not say 'listening on' within 15 s: $(Get-Content -Raw $Capture -ErrorAction Ignore)" }
+            Start-Sleep -Milliseconds 100
+        }
         # The sender has no -LocalAddress and the namespace no multicast route: only -MulticastInterface says where
         # group datagrams leave (anytun would fail to send them, silently).
         $senderParameters = @{ LocalPort = 4444; RemoteAddress = $Group; RemotePort = 4444; DeviceName = 'satp0'; DeviceType = 'Tun'
@@ -69,14 +80,10 @@ Describe 'module to module with a multicast remote' -Tag 'RequiresRoot', 'Intero
 
     It 'sends to the group with the hop limit given, out of the interface given' {
         if (Skip-WhenMissing -Program 'tcpdump') { return }
-        $capture = Join-Path $Lab.StateDir 'group.txt'
-        $tcpdump = & (Get-Module NetnsLab) { param($n, $a, $l) Start-LabProcess -Namespace $n -Argv $a -LogFile $l } $Lab.NsB @(
-            'timeout', '20', 'tcpdump', '-n', '-v', '-l', '-c', '1', '-i', $Lab.VethB, "udp and dst host $Group") $capture
-        Start-Sleep -Seconds 2   # tcpdump attaches
-        # the first datagram goes to the group: nobody answered yet
+        # a ping in case the kernel has sent nothing yet: until the receiver answers, the sender sends to the group
         $null = & ip netns exec $Lab.NsA ping -n -q -c 1 -W 1 $Lab.InnerB 2>&1
-        $tcpdump.WaitForExit(20000) | Should -BeTrue -Because 'tcpdump sees one datagram to the group'
-        $text = Get-Content -Raw $capture
+        $Tcpdump.WaitForExit(20000) | Should -BeTrue -Because 'tcpdump sees one datagram to the group within 20 s of the ping'
+        $text = Get-Content -Raw $Capture
         $text | Should -Match "ttl 3\b" -Because $text
         $text | Should -Match "$([regex]::Escape($Lab.UnderA))\.4444 > $([regex]::Escape($Group))\.4444" -Because $text
     }
