@@ -19,6 +19,7 @@ BeforeDiscovery {
         @{ Config = 'module without -r learns the peer'; Common = $key; ModuleNoRemote = $true }
         @{ Config = 'peer roams to another port'; Common = $key; Roam = $true }
         @{ Config = 'two-thread pipeline (ANYTUN_IDLE_MODE=pipeline)'; Common = $key; IdleMode = 'pipeline' }
+        @{ Config = 'single thread, no keep-warm (ANYTUN_IDLE_MODE=single)'; Common = $key; IdleMode = 'single' }
     )
     $script:Cells = [System.Collections.Generic.List[hashtable]]::new()
     $subnet = 20
@@ -69,8 +70,8 @@ BeforeAll {
         $common = @{ Lab = $lab; Common = $Cell.Common; DeviceType = $Cell.DeviceType; IPv6 = $Cell.IPv6 }
         $moduleArgs = Get-EndpointArgument @common -Side A -Role $Cell.ModuleRole -NoRemote:$Cell.ModuleNoRemote
         $peerArgs = Get-EndpointArgument @common -Side B -Role $peerRole
-        # The module endpoints inherit the environment: ANYTUN_IDLE_MODE picks their threading (default: single-thread
-        # under light traffic); the other cells run the default.
+        # The module endpoints inherit the environment: ANYTUN_IDLE_MODE picks their threading (default: single thread
+        # under light traffic, kept warm); the other cells run the default.
         $idleModeBefore = $env:ANYTUN_IDLE_MODE
         $env:ANYTUN_IDLE_MODE = $Cell.IdleMode
         try {

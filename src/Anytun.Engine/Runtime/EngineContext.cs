@@ -34,7 +34,12 @@ internal sealed class EngineContext
         {
             LoadMode = LoadModeSwitch.TryCreate();
         }
+
+        KeepsWarm = idleMode == IdleMode.SingleThreadWarm && LoadMode is not null;
     }
+
+    /// <summary>Whether the carrier keeps its path warm while light traffic flows (<see cref="KeepWarm"/>).</summary>
+    public bool KeepsWarm { get; }
 
     /// <summary>Who waits on the device (single-thread mode under light traffic); null = always the pipeline.</summary>
     public LoadModeSwitch? LoadMode { get; }

@@ -2,17 +2,21 @@ namespace Anytun.Engine.Runtime;
 
 /// <summary>
 /// How a tunnel waits under light traffic. The environment variable ANYTUN_IDLE_MODE chooses (read when a tunnel is
-/// created): "single" (default) = under light traffic one thread waits on the device and the socket at once;
-/// "pipeline" (or "0", "off") = always the two-thread pipeline.
-/// Under load every mode runs the pipeline; none changes a byte on the wire.
+/// created): "warm" (default) = one thread waits on the device and the socket at once and, while traffic flows, wakes
+/// every millisecond so the CPU stays warm; "single" (or "cold") = the same thread, sleeping until the next packet; "pipeline" (or "0", "off") = always the
+/// two-thread pipeline. Under load every mode runs the pipeline; none changes a byte on the wire.
 /// </summary>
 internal enum IdleMode
 {
     /// <summary>Sender and receiver threads always (the device reader and the socket reader hand packets over).</summary>
     Pipeline,
 
-    /// <summary>Single-thread carrying under light traffic (the pipeline under load).</summary>
+    /// <summary>Single-thread carrying under light traffic (the pipeline under load); the carrier sleeps until a packet comes.</summary>
     SingleThread,
+
+    /// <summary>As <see cref="SingleThread"/>, and while packets came within the last second the carrier wakes every
+    /// millisecond (<see cref="KeepWarm"/>).</summary>
+    SingleThreadWarm,
 }
 
 /// <summary>Reads <see cref="IdleMode"/> from the environment.</summary>
@@ -25,6 +29,7 @@ internal static class IdleModes
     public static IdleMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         "pipeline" or "0" or "off" or "false" => IdleMode.Pipeline,
-        _ => IdleMode.SingleThread,
+        "single" or "cold" => IdleMode.SingleThread,
+        _ => IdleMode.SingleThreadWarm,
     };
 }

@@ -43,6 +43,7 @@ internal sealed class ReceiverLoop
     private readonly SafeHandle? _readiness;
     private long _carryWindowStart;
     private long _carryWindowPackets;
+    private KeepWarm? _keepWarm;
 
     public ReceiverLoop(EngineContext context, Socket socket, QuiescentReclaimer.ThreadSlot slot)
     {
@@ -78,6 +79,9 @@ internal sealed class ReceiverLoop
     /// <summary>Thread-allocated bytes after the last datagram (allocation tests read this).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
+    /// <summary>The carrier's keep-warm rounds so far (tests); 0 when this receiver does not keep warm.</summary>
+    public long KeepWarmTicks => Volatile.Read(ref _keepWarm)?.Ticks ?? 0;
+
     /// <summary>Datagrams received so far.</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
@@ -94,6 +98,8 @@ internal sealed class ReceiverLoop
         using var anticipation = ReplyAnticipation.TryCreate();
         receiver.Anticipation = anticipation;
         Volatile.Write(ref _anticipation, anticipation);
+        var keepWarm = _context.KeepsWarm && CanCarry ? new KeepWarm() : null;
+        Volatile.Write(ref _keepWarm, keepWarm);
         if (_context.DeviceHeaderSize > 0 && _context.Offloads.Coalesce && receiver.GroEnabled)
         {
             // On tap the packets are Ethernet frames: the coalescers look behind (and compare) the 14-byte header.
@@ -115,13 +121,22 @@ internal sealed class ReceiverLoop
         while (!_context.Stopping)
         {
             source.Size = _addressSize;
-            var length = receiver.Receive(buffer, source, out var segmentSize);
+            var length = receiver.Receive(buffer, source, keepWarm?.WaitTimeout ?? -1, out var segmentSize);
             if (length == UdpGroReceiver.DeviceReadable)
             {
                 // Single-thread mode: the device has a packet and the socket nothing. Send it from this thread.
+                keepWarm?.Traffic();
                 _slot.Enter();
                 CarryFromDevice();
                 _slot.Leave();
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                continue;
+            }
+
+            if (length == UdpGroReceiver.IdleTimeout)
+            {
+                // Single-thread mode, warm: a millisecond without a packet; wait again.
+                keepWarm!.Tick();
                 Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 continue;
             }
@@ -148,6 +163,7 @@ internal sealed class ReceiverLoop
             }
 
             // Connections and keys are used only inside this section; the thread leaves it before it blocks again.
+            keepWarm?.Traffic();
             _slot.Enter();
 
             // With UDP_GRO one receive may hold a run of datagrams of segmentSize bytes (the last may be shorter).

@@ -94,10 +94,11 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
 
     /// <summary>
     /// Receiver side, after the socket said EAGAIN: sleep in poll() on the socket, the eventfd and (single-thread mode)
-    /// the device. Returns true when the device is readable, false when the socket may be readable (or a nudge came).
+    /// the device; with the device in the wait (single-thread mode), for at most <paramref name="timeoutMilliseconds"/>
+    /// (-1: until something comes). Says which.
     /// </summary>
     [MethodImpl(PacketPath.Hot)]
-    public bool Wait(int socketFd)
+    public WaitOutcome Wait(int socketFd, int timeoutMilliseconds)
     {
         var device = Device;
 
@@ -118,8 +119,13 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
             }
 
             Volatile.Write(ref _parked, 1);
-            _ = Libc.Poll(fds, count, -1);
+            var ready = Libc.Poll(fds, count, count == 3 ? timeoutMilliseconds : -1);
             Volatile.Write(ref _parked, 0);
+            if (ready == 0)
+            {
+                return WaitOutcome.TimedOut;
+            }
+
             if (fds[1].Revents != 0)
             {
                 ulong value;
@@ -127,13 +133,13 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
             }
 
             // Any event on the device (also an error: the read then reports it) is for the device drain.
-            return count == 3 && fds[2].Revents != 0;
+            return count == 3 && fds[2].Revents != 0 ? WaitOutcome.Device : WaitOutcome.Socket;
         }
         catch (ObjectDisposedException) when (deviceAdded is false && device is not null)
         {
             // The device closed under the switch (shutdown): the socket wait alone ends the loop.
             Device = null;
-            return false;
+            return WaitOutcome.Socket;
         }
         finally
         {

@@ -33,6 +33,10 @@ internal sealed unsafe class UdpGroReceiver
     /// <see cref="Anticipation"/> watches (single-thread mode) has a packet waiting.</summary>
     public const int DeviceReadable = int.MinValue;
 
+    /// <summary>What <see cref="Receive"/> returns when its single-thread wait timed out with nothing on the socket or
+    /// the device (only with an idle timeout other than -1).</summary>
+    public const int IdleTimeout = int.MinValue + 1;
+
     public bool GroEnabled { get; }
 
     /// <summary>When set, waits go through it so a sender can have this receiver awake for an expected answer.</summary>
@@ -44,10 +48,12 @@ internal sealed unsafe class UdpGroReceiver
     /// <summary>
     /// Blocks for the next datagram(s) into the pinned <paramref name="buffer"/>. Returns the byte count and sets
     /// <paramref name="segmentSize"/> (the datagram size; equal to the count when not coalesced) and the sender in
-    /// <paramref name="source"/>; or returns -errno, or <see cref="DeviceReadable"/>. Throws ObjectDisposedException once the socket is closed.
+    /// <paramref name="source"/>; or returns -errno, <see cref="DeviceReadable"/>, or <see cref="IdleTimeout"/> when a
+    /// single-thread wait found nothing within <paramref name="idleTimeoutMilliseconds"/> (-1: wait until something comes).
+    /// Throws ObjectDisposedException once the socket is closed.
     /// </summary>
     [MethodImpl(PacketPath.Hot)]
-    public int Receive(Span<byte> buffer, SocketAddress source, out int segmentSize)
+    public int Receive(Span<byte> buffer, SocketAddress source, int idleTimeoutMilliseconds, out int segmentSize)
     {
         segmentSize = 0;
         var added = false;
@@ -80,9 +86,15 @@ internal sealed unsafe class UdpGroReceiver
                             return -Libc.EBADF;
                         }
 
-                        if (Anticipation.Wait(fd))
+                        var outcome = Anticipation.Wait(fd, idleTimeoutMilliseconds);
+                        if (outcome == WaitOutcome.Device)
                         {
                             return DeviceReadable;
+                        }
+
+                        if (outcome == WaitOutcome.TimedOut)
+                        {
+                            return IdleTimeout;
                         }
                     }
 

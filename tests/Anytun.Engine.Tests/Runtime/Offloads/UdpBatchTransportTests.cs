@@ -107,7 +107,7 @@ public sealed class UdpBatchTransportTests
         while (received.Count < sizes.Length)
         {
             TestDeadline.WaitReadable(receiver, Wait, $"datagram {received.Count} for the GRO receiver");
-            var length = gro.Receive(buffer, source, out var segmentSize);
+            var length = gro.Receive(buffer, source, -1, out var segmentSize);
             Assert.True(length > 0);
             for (var offset = 0; offset < length; offset += segmentSize)
             {
@@ -134,7 +134,7 @@ public sealed class UdpBatchTransportTests
         for (var i = 0; i < 3; i++)
         {
             TestDeadline.WaitReadable(receiver, Wait, $"datagram {i} without GRO");
-            Assert.Equal(800, plain.Receive(buffer, source, out var segmentSize));
+            Assert.Equal(800, plain.Receive(buffer, source, -1, out var segmentSize));
             Assert.Equal(800, segmentSize);
         }
     }
@@ -180,7 +180,7 @@ public sealed class UdpBatchTransportTests
             var total = 0;
             while (total < 8000)
             {
-                total += gro.Receive(buffer, source, out _);
+                total += gro.Receive(buffer, source, -1, out _);
             }
         }
     }
