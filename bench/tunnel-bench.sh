@@ -64,7 +64,8 @@
 # (/proc/<pid>/stat utime+stime over the UDP run / delivered packets): udp_cpu_us_per_pkt (-l bytes, default 64)
 # and udp1400_cpu_us_per_pkt (a second UDP run with 1400-byte inner packets, -l 1372, offered at -B1400 RATE,
 # default 300M, when udp is measured),
-# with udp1400_rx_pps.
+# with udp1400_rx_pps; ping_cpu_us_per_ping (CPU time of both endpoint processes over the ping run / answered pings:
+# what a tunnel spends per packet under light traffic, keep-warm rounds included).
 # Needs: root, iproute2, iperf3, ping, python3 (JSON parsing). Exit status 0 when the tunnel came up.
 
 set -u
@@ -127,7 +128,8 @@ rows = [("tcp_mbit", "TCP single stream, Mbit/s (iperf3)"),
         ("udp1400_rx_pps", "UDP 1400-byte delivered, packets/s"),
         ("udp1400_cpu_us_per_pkt", "CPU us per delivered 1400-byte packet"),
         ("ping_avg_ms", "ping average, ms"),
-        ("ping_max_ms", "ping max, ms")]
+        ("ping_max_ms", "ping max, ms"),
+        ("ping_cpu_us_per_ping", "CPU us of both endpoints per ping (light load)")]
 def med(d): return statistics.median(d.values()) if d else None
 def fmt(x, key):
     if x is None: return "NA"
@@ -346,13 +348,16 @@ EOF
     done
   fi
   if [[ ",$ONLY," == *",ping,"* ]]; then
-    out=$(ip netns exec "$NSA" ping -q -c "$PING_C" -i 0.05 -W 1 $TARGET 2>&1 | sed -n 's#.*= \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*#\1 \2 \3#p')
-    set -- ${out:-NA NA NA}; add ping_avg_ms "$2"; add ping_max_ms "$3"
+    EP=$(endpoint_pids); t0=$(proc_ticks $EP)
+    out=$(ip netns exec "$NSA" ping -q -c "$PING_C" -i 0.05 -W 1 $TARGET 2>&1 | sed -n -e 's#^\([0-9]*\) packets transmitted, \([0-9]*\) received.*#R \2#p' -e 's#.*= \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*#\1 \2 \3#p' | tr '\n' ' ')
+    t1=$(proc_ticks $EP)
+    set -- ${out:-R 0} NA NA NA; add ping_avg_ms "$4"; add ping_max_ms "$5"
+    add ping_cpu_us_per_ping "$(awk -v d=$((t1-t0)) -v hz=$HZ -v n="$2" 'BEGIN{if (n>0) printf "%.1f", d/hz*1e6/n; else print "NA"}')"
   fi
 done
 
 [ $VERBOSE = 1 ] && log "raw iperf3 JSON and endpoint logs in $TMP"
-for m in tcp_mbit tcp_retr tcp_cpu_endpoints_pct tcp_cpu_machine_pct udp_tx_pps udp_rx_pps udp_loss_pct udp_rx_mbit udp_cpu_us_per_pkt udp1400_rx_pps udp1400_cpu_us_per_pkt ping_avg_ms ping_max_ms; do
+for m in tcp_mbit tcp_retr tcp_cpu_endpoints_pct tcp_cpu_machine_pct udp_tx_pps udp_rx_pps udp_loss_pct udp_rx_mbit udp_cpu_us_per_pkt udp1400_rx_pps udp1400_cpu_us_per_pkt ping_avg_ms ping_max_ms ping_cpu_us_per_ping; do
   [ -n "${VALS[$m]:-}" ] || continue
   python3 - "$LABEL" "$m" ${VALS[$m]} <<'EOF'
 import sys, statistics
