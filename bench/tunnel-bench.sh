@@ -64,8 +64,9 @@
 # (/proc/<pid>/stat utime+stime over the UDP run / delivered packets): udp_cpu_us_per_pkt (-l bytes, default 64)
 # and udp1400_cpu_us_per_pkt (a second UDP run with 1400-byte inner packets, -l 1372, offered at -B1400 RATE,
 # default 300M, when udp is measured),
-# with udp1400_rx_pps; ping_cpu_us_per_ping (CPU time of both endpoint processes over the ping run / answered pings:
-# what a tunnel spends per packet under light traffic, keep-warm rounds included).
+# with udp1400_rx_pps; ping_cpu_us_per_ping (CPU time of all threads of both endpoint processes over the ping run,
+# from the scheduler's se.sum_exec_runtime, / answered pings: what a tunnel spends under light traffic, the module's
+# keep-warm ticks included).
 # Needs: root, iproute2, iperf3, ping, python3 (JSON parsing). Exit status 0 when the tunnel came up.
 
 set -u
@@ -287,6 +288,8 @@ endpoint_pids() {
     done
   done
 }
+# CPU time in ms of every thread of the given processes (the scheduler's runtime, exact where utime+stime count 10 ms ticks)
+proc_cpu_ms() { cat $(for p in "$@"; do echo /proc/$p/task/*/sched; done) 2>/dev/null | awk '/se.sum_exec_runtime/ {s+=$NF} END {printf "%.3f", s}'; }
 proc_ticks() { local s=0 p; for p in "$@"; do s=$((s + $(awk '{print $14+$15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $s; }
 machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 
@@ -348,11 +351,11 @@ EOF
     done
   fi
   if [[ ",$ONLY," == *",ping,"* ]]; then
-    EP=$(endpoint_pids); t0=$(proc_ticks $EP)
+    EP=$(endpoint_pids); c0=$(proc_cpu_ms $EP)
     out=$(ip netns exec "$NSA" ping -q -c "$PING_C" -i 0.05 -W 1 $TARGET 2>&1 | sed -n -e 's#^\([0-9]*\) packets transmitted, \([0-9]*\) received.*#R \2#p' -e 's#.*= \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*#\1 \2 \3#p' | tr '\n' ' ')
-    t1=$(proc_ticks $EP)
+    c1=$(proc_cpu_ms $EP)
     set -- ${out:-R 0} NA NA NA; add ping_avg_ms "$4"; add ping_max_ms "$5"
-    add ping_cpu_us_per_ping "$(awk -v d=$((t1-t0)) -v hz=$HZ -v n="$2" 'BEGIN{if (n>0) printf "%.1f", d/hz*1e6/n; else print "NA"}')"
+    add ping_cpu_us_per_ping "$(awk -v a=$c0 -v b=$c1 -v n="$2" 'BEGIN{if (n>0) printf "%.1f", (b-a)*1000/n; else print "NA"}')"
   fi
 done
 
