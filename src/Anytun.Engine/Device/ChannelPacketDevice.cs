@@ -13,6 +13,7 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
     private readonly PacketRing _fromTunnel;
     private long _written;
     private long _writeDrops;
+    private long _emptyReads;
     private int _disposed;
 
     public ChannelPacketDevice(string name = "fake0", DeviceType kind = DeviceType.Tun, int mtu = 1500, int capacity = 1024)
@@ -35,6 +36,13 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
 
     /// <summary>Packets the tunnel wrote while the delivered queue was full (discarded).</summary>
     public long WriteDrops => Interlocked.Read(ref _writeDrops);
+
+    /// <summary>Non-blocking reads that found nothing (what EAGAIN is for a real tun device).</summary>
+    public long EmptyReads => Interlocked.Read(ref _emptyReads);
+
+    /// <summary>Plays a kernel that answers during the write (as it does a ping to the tunnel's own address): each
+    /// packet the tunnel writes is queued back for it to read before the write returns.</summary>
+    public bool AnswerEachWrite { get; set; }
 
     /// <summary>Queues a packet for the tunnel to read; false if the queue is full or the device is closed.</summary>
     public bool Inject(ReadOnlySpan<byte> packet) => _toTunnel.TryAdd(packet);
@@ -72,6 +80,11 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
     int IPollablePacketDevice.ReadAvailable(Span<byte> buffer)
     {
         var length = _toTunnel.TryTake(buffer);
+        if (length == -1)
+        {
+            Interlocked.Increment(ref _emptyReads);
+        }
+
         return length == -2 ? 0 : length;
     }
 
@@ -101,6 +114,11 @@ public sealed class ChannelPacketDevice : IPacketDevice, IPollablePacketDevice
         if (!_fromTunnel.TryAdd(packet))
         {
             Interlocked.Increment(ref _writeDrops);
+        }
+
+        if (AnswerEachWrite)
+        {
+            _ = _toTunnel.TryAdd(packet);
         }
 
         return true;

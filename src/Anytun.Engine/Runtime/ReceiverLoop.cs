@@ -44,6 +44,7 @@ internal sealed class ReceiverLoop
     private long _carryWindowStart;
     private long _carryWindowPackets;
     private KeepWarm? _keepWarm;
+    private readonly AnswerPrediction _answers = new();
 
     public ReceiverLoop(EngineContext context, Socket socket, QuiescentReclaimer.ThreadSlot slot)
     {
@@ -127,7 +128,7 @@ internal sealed class ReceiverLoop
                 // Single-thread mode: the device has a packet and the socket nothing. Send it from this thread.
                 keepWarm?.Traffic();
                 _slot.Enter();
-                CarryFromDevice();
+                _ = CarryFromDevice();
                 _slot.Leave();
                 Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 continue;
@@ -183,11 +184,15 @@ internal sealed class ReceiverLoop
             WritePending();
 
             // What was just written may have made the kernel queue an answer (ping, TCP ACK): send it from here, in
-            // single-thread mode always, else if the sender thread is asleep, instead of waiting for it to wake up.
+            // single-thread mode while such answers come (see AnswerPrediction), else if the sender thread is
+            // asleep, instead of waiting for it to wake up.
             if (anticipation?.Device is not null)
             {
                 CountCarried(datagrams);
-                CarryFromDevice();
+                if (_answers.ExpectsAnswer())
+                {
+                    _answers.Record(CarryFromDevice() > 0);
+                }
             }
             else if (_context.Offloads.Batch)
             {
@@ -203,13 +208,15 @@ internal sealed class ReceiverLoop
     /// <summary>Single-thread mode (inside this thread's quiescent section): send what waits on the device. No spinning
     /// for the answer afterwards: on two cores a spinning carrier at each end starves the application that answers.</summary>
     [MethodImpl(PacketPath.Hot)]
-    private void CarryFromDevice()
+    private int CarryFromDevice()
     {
         var sent = _context.Sender?.DrainForCarrier() ?? 0;
         if (sent > 0)
         {
             CountCarried(sent);
         }
+
+        return sent;
     }
 
     /// <summary>Single-thread mode: when the last <see cref="LoadModeSwitch.PipelineAbove"/> datagrams (both ways) came

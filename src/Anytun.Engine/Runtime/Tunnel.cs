@@ -218,6 +218,9 @@ public sealed class Tunnel : IAsyncDisposable
 
     internal IReadOnlyList<ReceiverLoop> Receivers => _runtime?.Threads?.Receivers ?? Array.Empty<ReceiverLoop>();
 
+    /// <summary>Test hook: a receiver carries the device (single-thread mode).</summary>
+    internal bool IsSingleThreaded => _runtime?.Context?.LoadMode?.Carrier is not null;
+
     /// <summary>Test hook: the device of the current run.</summary>
     internal IPacketDevice? Device => _runtime?.Device;
 
