@@ -13,6 +13,7 @@ Describe 'A tunnel job in a fresh network namespace' -Tag 'RequiresRoot' {
         $script:Ns = New-AnytunTestNamespace -Tag job
         $script:R = Invoke-AnytunInNamespace -Namespace $script:Ns -ManifestPath $script:Manifest -WorkDirectory $TestDrive -Script @'
 $r = [ordered]@{}
+Remove-Item Env:ANYTUN_IDLE_MODE -ErrorAction SilentlyContinue
 $job = Start-AnytunTunnel -Name lab1 -DeviceName tun-any0 -InterfaceAddress 192.168.211.1/24 -RemoteAddress 127.0.0.1 `
     -RemotePort 4445 -LocalPort 4444 -Passphrase 'job test' -Verbose `
     -PostUpScript { param($Tunnel) "post-up:$($Tunnel.Name):$($Tunnel.DeviceName)"; Write-Warning 'post-up warning' } 4>$null
@@ -25,6 +26,7 @@ $r.TunnelType = $tunnel.GetType().FullName
 $r.TunnelState = "$($tunnel.State)"
 $r.TunnelJobIdMatches = $tunnel.JobId -eq $job.Id
 $r.TunnelDevice = $tunnel.DeviceName
+$r.TunnelIdleMode = "$($tunnel.IdleMode)"
 $r.WildcardCount = @(Get-AnytunTunnel -Name 'lab*').Count
 $r.Completion = @((TabExpansion2 'Stop-AnytunTunnel -Name la').CompletionMatches.CompletionText)
 $r.DeviceExists = Test-Path /sys/class/net/tun-any0
@@ -117,6 +119,7 @@ $r | ConvertTo-Json -Compress -Depth 3
         $script:R.TunnelState | Should -Be 'Running'
         $script:R.TunnelJobIdMatches | Should -BeTrue
         $script:R.TunnelDevice | Should -Be 'tun-any0'
+        $script:R.TunnelIdleMode | Should -Be 'Warm'
         $script:R.WildcardCount | Should -Be 1
         $script:R.Completion | Should -Be @('lab1')
         $script:R.DeviceExists | Should -BeTrue
@@ -227,7 +230,7 @@ Describe 'Two tunnels talking across namespaces' -Tag 'RequiresRoot' {
         $script:LogB = Join-Path $TestDrive 'peer-b.log'
         $script:PeerB = Start-AnytunInNamespace -Namespace $script:NsB -ManifestPath $script:Manifest -LogPath $script:LogB -Script @'
 Start-AnytunTunnel -Name peerb -DeviceName tun-anyb -InterfaceAddress 192.168.212.2/24 -RemoteAddress 10.200.77.1 `
-    -Role Right -Passphrase 'two namespaces' -Wait -Verbose *>&1 | ForEach-Object { "LOG: $_" }
+    -Role Right -Passphrase 'two namespaces' -IdleMode Pipeline -Wait -Verbose *>&1 | ForEach-Object { "LOG: $_" }
 "EXITED-CLEANLY devices=$(@(Get-ChildItem /sys/class/net -Name | Where-Object { $_ -eq 'tun-anyb' }).Count)"
 '@
         # Wait until B's device exists before A starts pinging through it.
@@ -241,8 +244,9 @@ Start-AnytunTunnel -Name peerb -DeviceName tun-anyb -InterfaceAddress 192.168.21
 # Traffic from B so that A sees its peer: B pings A's inner address.
 `$pinger = Start-Process -FilePath ip -ArgumentList 'netns','exec','$($script:NsB)','ping','-c','40','-i','0.25','192.168.212.1' -PassThru -RedirectStandardOutput '$TestDrive/pinger.log'
 `$job = Start-AnytunTunnel -Name peera -DeviceName tun-anya -InterfaceAddress 192.168.212.1/24 -RemoteAddress 10.200.77.2 ``
-    -Role Left -Passphrase 'two namespaces' -WaitForPeer -TimeoutSec 20
+    -Role Left -Passphrase 'two namespaces' -IdleMode Cold -WaitForPeer -TimeoutSec 20
 `$r.JobState = "`$(`$job.State)"
+`$r.IdleMode = "`$((Get-AnytunTunnel -Name peera).IdleMode)"
 `$ping = & ping -c 3 -W 2 192.168.212.2
 `$r.PingExit = `$LASTEXITCODE
 `$c = Get-AnytunConnection -TunnelName peera
@@ -277,8 +281,9 @@ Remove-Job `$job
         $script:R.LastReceivedSet | Should -BeTrue
     }
 
-    It 'carries pings through the tunnel and counts them' {
+    It 'carries pings through the tunnel and counts them (one end -IdleMode Cold, the other Pipeline)' {
         if (-not (Assert-AnytunRootPrerequisite -Program ping)) { return }
+        $script:R.IdleMode | Should -Be 'Cold'
         $script:R.PingExit | Should -Be 0
         $script:R.ConnectionState | Should -Be 'Established'
         $script:R.PacketsReceived | Should -BeGreaterThan 0

@@ -48,6 +48,17 @@ Describe 'Start-AnytunTunnel without side effects' -Tag 'Unit' {
         Test-Path /sys/class/net/anyps-wi1 | Should -BeFalse
     }
 
+    It 'takes -IdleMode Warm, Cold or Pipeline with either parameter set, and names the parameter for anything else' {
+        Start-AnytunTunnel -Name whatif3 -DeviceName anyps-wi2 -Passphrase x -LocalPort 0 -IdleMode Cold -WhatIf
+        New-AnytunTunnel -Name whatif4 -DeviceName anyps-wi3 -Passphrase x -LocalPort 0 | Start-AnytunTunnel -IdleMode Pipeline -WhatIf
+        Get-AnytunTunnel | Should -BeNullOrEmpty
+        (Get-Command Start-AnytunTunnel).Parameters['IdleMode'].ParameterType.FullName | Should -Be 'Anytun.AnytunIdleMode'
+        [enum]::GetNames([Anytun.AnytunIdleMode]) | Should -Be @('Warm', 'Cold', 'Pipeline')
+        $failure = { Start-AnytunTunnel -Name whatif5 -Passphrase x -IdleMode Hot -WhatIf } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Match '^CannotConvertArgumentNoMessage,'
+        $failure.Exception.Message | Should -Match "parameter 'IdleMode'"
+    }
+
     It 'refuses options that are not implemented yet before opening anything' {
         # A definition can only carry such options from a command line, which ConvertFrom already refuses,
         # so start from a valid definition with an invalid parameter instead.

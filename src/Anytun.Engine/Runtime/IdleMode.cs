@@ -7,7 +7,7 @@ namespace Anytun.Engine.Runtime;
 /// "pipeline" (or "0", "off") = always the two-thread pipeline. Under load every mode runs the pipeline; none changes
 /// a byte on the wire.
 /// </summary>
-internal enum IdleMode
+public enum IdleMode
 {
     /// <summary>Sender and receiver threads always (the device reader and the socket reader hand packets over).</summary>
     Pipeline,

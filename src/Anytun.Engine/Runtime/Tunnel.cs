@@ -209,9 +209,9 @@ public sealed class Tunnel : IAsyncDisposable
     /// Settable before start; tests run both paths.</summary>
     internal OffloadSettings Offloads { get; set; } = OffloadSettings.FromEnvironment();
 
-    /// <summary>How the engine waits under light traffic (default: <see cref="IdleModes.FromEnvironment"/>). Settable
-    /// before start; tests run every mode.</summary>
-    internal IdleMode IdleMode { get; set; } = IdleModes.FromEnvironment();
+    /// <summary>How the engine waits under light traffic (default: the ANYTUN_IDLE_MODE environment variable, see
+    /// <see cref="Runtime.IdleMode"/>). Read when the tunnel starts.</summary>
+    public IdleMode IdleMode { get; set; } = IdleModes.FromEnvironment();
 
     /// <summary>Test hook: the engine loops (sender first, then one receiver per socket).</summary>
     internal SenderLoop? Sender => _runtime?.Threads?.Sender;

@@ -52,6 +52,10 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
+    /// <summary>How the tunnel waits while traffic is light; unset: ANYTUN_IDLE_MODE, else Warm.</summary>
+    [Parameter]
+    public AnytunIdleMode IdleMode { get; set; }
+
     protected override string? DefinitionName => Name;
 
     protected override void ProcessRecord()
@@ -202,6 +206,11 @@ public sealed class StartAnytunTunnelCommand : TunnelParametersCmdlet
         }
 
         tunnel.Name = name;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(IdleMode)))
+        {
+            tunnel.IdleMode = EngineEnumMap.ToEngine(IdleMode);
+        }
+
         var session = new TunnelSession(name, definition, tunnel, loggers, writer);
         if (definition.PostUpScriptBlock is { } postUp)
         {

@@ -69,6 +69,9 @@ public sealed class AnytunTunnel
     /// <summary>True when packets from the device are routed by destination (a connection or route was added at run time).</summary>
     public bool RoutingEnabled { get; internal set; }
 
+    /// <summary>How the tunnel waits while traffic is light (Start-AnytunTunnel -IdleMode).</summary>
+    public AnytunIdleMode IdleMode { get; internal set; }
+
     /// <summary>Datagrams for a mux the tunnel has no connection for (counted on the tunnel, not on a connection).</summary>
     public long DropsWrongMux { get; internal set; }
 

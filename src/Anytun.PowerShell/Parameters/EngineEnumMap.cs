@@ -1,11 +1,26 @@
 using Anytun.Engine.Configuration;
 using Anytun.Engine.Control;
+using Anytun.Engine.Runtime;
 
 namespace Anytun;
 
 /// <summary>Explicit mapping between the module's public enums and the engine's (no reliance on member order).</summary>
 internal static class EngineEnumMap
 {
+    internal static IdleMode ToEngine(AnytunIdleMode value) => value switch
+    {
+        AnytunIdleMode.Cold => IdleMode.SingleThread,
+        AnytunIdleMode.Pipeline => IdleMode.Pipeline,
+        _ => IdleMode.SingleThreadWarm,
+    };
+
+    internal static AnytunIdleMode FromEngine(IdleMode value) => value switch
+    {
+        IdleMode.SingleThread => AnytunIdleMode.Cold,
+        IdleMode.Pipeline => AnytunIdleMode.Pipeline,
+        _ => AnytunIdleMode.Warm,
+    };
+
     internal static DeviceType ToEngine(AnytunDeviceType value) => value == AnytunDeviceType.Tap ? DeviceType.Tap : DeviceType.Tun;
 
     internal static AnytunDeviceType FromEngine(DeviceType value) => value == DeviceType.Tap ? AnytunDeviceType.Tap : AnytunDeviceType.Tun;

@@ -60,6 +60,7 @@ internal sealed class TunnelSession : StoppableSession
             ConnectionCount = connections.Count,
             RouteCount = control.GetRoutes().Count,
             RoutingEnabled = control.RoutingEnabled,
+            IdleMode = EngineEnumMap.FromEngine(Tunnel.IdleMode),
             DropsWrongMux = drops[DropReason.WrongMux],
             DropsGarbage = drops[DropReason.TooShort] + drops[DropReason.BadTag] + drops[DropReason.Malformed],
             DropsNoRoute = drops[DropReason.NoRoute],
