@@ -395,6 +395,7 @@ public sealed unsafe class LinuxTunDevice : IPacketDevice, IPollablePacketDevice
         }
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private static bool TryAddRef(SafeHandle handle)
     {
         var added = false;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Anytun.Engine.Runtime;
 
 namespace Anytun.Engine.Interop;
 
@@ -65,9 +67,11 @@ internal static unsafe partial class Libc
     public static partial int Ioctl(int fd, nuint request, void* argument);
 
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
+    [MethodImpl(PacketPath.Hot)]
     public static partial nint Read(int fd, byte* buffer, nuint count);
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
+    [MethodImpl(PacketPath.Hot)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
 
     /// <summary>
@@ -87,6 +91,7 @@ internal static unsafe partial class Libc
     public static partial nint WriteNonBlocking(int fd, byte* buffer, nuint count);
 
     [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
+    [MethodImpl(PacketPath.Hot)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]

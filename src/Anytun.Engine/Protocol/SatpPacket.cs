@@ -51,6 +51,7 @@ public static class SatpPacket
         BinaryPrimitives.WriteUInt16BigEndian(datagram[HeaderSize..], (ushort)type);
 
     /// <summary>Payload type a tun sender uses for an inner packet (version nibble 4 or 6), else Unknown.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PayloadType PayloadTypeForIpPacket(ReadOnlySpan<byte> innerPacket)
     {
         if (innerPacket.IsEmpty)

@@ -53,6 +53,7 @@ internal sealed unsafe class ReplyAnticipation : IDisposable
         WakeUp();
     }
 
+    [MethodImpl(PacketPath.Hot)]
     private void WakeUp()
     {
         var added = false;
