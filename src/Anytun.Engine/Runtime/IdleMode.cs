@@ -1,11 +1,11 @@
 namespace Anytun.Engine.Runtime;
 
 /// <summary>
-/// How a tunnel waits under light traffic. The environment variable ANYTUN_IDLE_MODE chooses (read when a tunnel is
-/// created): "warm" (default) = one thread waits on the device and the socket at once and, while traffic flows, wakes
-/// every millisecond so the CPU stays warm; "single" (or "cold") = the same thread, sleeping until the next packet;
-/// "pipeline" (or "0", "off") = always the two-thread pipeline. Under load every mode runs the pipeline; none changes
-/// a byte on the wire.
+/// How a tunnel waits under light traffic (<see cref="Tunnel.IdleMode"/>, which Start-AnytunTunnel -IdleMode sets).
+/// Its default comes from the environment variable ANYTUN_IDLE_MODE (read when a tunnel is created): "warm" (default)
+/// = one thread waits on the device and the socket at once and, while traffic flows, wakes every millisecond so the
+/// CPU stays warm; "single" (or "cold") = the same thread, sleeping until the next packet; "pipeline" (or "0", "off")
+/// = always the two-thread pipeline. Under load every mode runs the pipeline; none changes a byte on the wire.
 /// </summary>
 public enum IdleMode
 {
