@@ -112,6 +112,6 @@ Describe 'Output types' -Tag 'Unit' {
         [Anytun.AnytunLogRecord].IsSealed | Should -BeTrue
         [Anytun.AnytunLogRecord].GetConstructors() | Should -BeNullOrEmpty
         foreach ($property in [Anytun.AnytunLogRecord].GetProperties()) { $property.CanWrite | Should -BeFalse }
-        @([Anytun.AnytunLogRecord].GetProperties().Name | Sort-Object) | Should -Be @('Category', 'EventId', 'EventName', 'Level', 'Message', 'Timestamp', 'TunnelName')
+        @([Anytun.AnytunLogRecord].GetProperties().Name | Sort-Object) | Should -Be @('Category', 'EventId', 'EventName', 'Level', 'Message', 'ShortLevel', 'Timestamp', 'TunnelName')
     }
 }

@@ -11,6 +11,12 @@ BeforeAll {
         $object
     }
 
+    # Log records are real ones (their view reads ShortLevel, which the record computes).
+    function script:New-LogRecord([datetime] $Timestamp, [Anytun.AnytunLogLevel] $Level, [string] $TunnelName, [string] $Message) {
+        $constructor = [Anytun.AnytunLogRecord].GetConstructors([System.Reflection.BindingFlags] 'NonPublic, Instance')[0]
+        $constructor.Invoke(@($Timestamp, $Level, $TunnelName, 'Tunnel', 1, 'Test', $Message))
+    }
+
     function script:Get-Rendered($Objects) {
         $text = $Objects | Out-String -Width 80
         [pscustomobject]@{ Text = $text; Lines = @($text -split "`r?`n"); Header = @($text -split "`r?`n" | Where-Object { $_ -match '\S' })[0] }
@@ -36,11 +42,8 @@ BeforeAll {
             RemotePort = 65535; LocalPort = 65535; Cipher = [Anytun.AnytunCipher]::AesCtr256; Role = [Anytun.AnytunRole]::Right })
     )
     $script:LogRecords = @(
-        New-Shaped 'Anytun.AnytunLogRecord' ([ordered]@{
-            Timestamp = [datetime] '2026-11-26 12:00:01'; Level = [Anytun.AnytunLogLevel]::Information; TunnelName = 'site-to-site-frankfurt'
-            Message = "connection 0 (192.0.2.7:4444): 99,998 datagrams failed authentication (bad tag): wrong passphrase/key or role on the peer? and more text so that it has to wrap" })
-        New-Shaped 'Anytun.AnytunLogRecord' ([ordered]@{
-            Timestamp = [datetime] '2026-11-26 12:00:02'; Level = [Anytun.AnytunLogLevel]::Debug; TunnelName = 'srv'; Message = 'opening socket: 0.0.0.0:4444' })
+        New-LogRecord '2026-11-26 12:00:01' Information 'site-to-site-frankfurt' "connection 0 (192.0.2.7:4444): 99,998 datagrams failed authentication (bad tag): wrong passphrase/key or role on the peer? and more text so that it has to wrap"
+        New-LogRecord '2026-11-26 12:00:02' Debug 'srv' 'opening socket: 0.0.0.0:4444'
     )
 }
 
@@ -60,6 +63,24 @@ Describe 'Default views at 80 columns' -Tag 'Unit' {
 
     It 'groups connections under their tunnel name' {
         (Get-Rendered $script:Connections).Text | Should -Match 'TunnelName: site-to-site-frankfurt'
+    }
+
+    It 'shows each log level in at most five letters and the time with colons in any culture' {
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            # Finnish writes times with dots (12.00.01); the log's time column stays 12:00:01.
+            [cultureinfo]::CurrentCulture = 'fi-FI'
+            $records = foreach ($level in [enum]::GetValues([Anytun.AnytunLogLevel])) { New-LogRecord '2026-11-26 12:00:01' $level 'lab' "a $level event" }
+            $lines = @(($records | Out-String -Width 80) -split "`r?`n" | Where-Object { $_ -match '^12:00:01' })
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $culture
+        }
+
+        $lines -replace '\s+', ' ' | Should -Be @(
+            '12:00:01 Trace lab a Trace event', '12:00:01 Debug lab a Debug event', '12:00:01 Info lab a Information event',
+            '12:00:01 Warn lab a Warning event', '12:00:01 Error lab a Error event', '12:00:01 Crit lab a Critical event')
+        (Get-Member -InputObject $records[0] -Name ShortLevel) | Should -BeNullOrEmpty -Because 'the display-only property is hidden'
     }
 
     It 'wraps a long log message instead of cutting it' {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Management.Automation;
 
 namespace Anytun;
 
@@ -23,6 +24,20 @@ public sealed class AnytunLogRecord
     public DateTime Timestamp { get; }
 
     public AnytunLogLevel Level { get; }
+
+    /// <summary>The level in at most five letters, for the default table (Info, Warn, Crit; the others by name).
+    /// A property rather than a script block in the view: formatting then compiles no PowerShell script, which cost
+    /// a tunnel's process several hundred JIT compilations in the second after it came up.</summary>
+    [Hidden]
+    public string ShortLevel => Level switch
+    {
+        AnytunLogLevel.Trace => "Trace",
+        AnytunLogLevel.Debug => "Debug",
+        AnytunLogLevel.Information => "Info",
+        AnytunLogLevel.Warning => "Warn",
+        AnytunLogLevel.Error => "Error",
+        _ => "Crit",
+    };
 
     /// <summary>Name of the tunnel; binds to -Name / -TunnelName by property name.</summary>
     public string TunnelName { get; }
